@@ -1,0 +1,408 @@
+from decimal import Decimal
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from . import policies
+from .countries import COUNTRIES, CURRENCIES
+
+
+def validate_timezone(value: str) -> None:
+    # A validator, not `choices`: the list comes from the system's tz database, which must not
+    # leak into migrations.
+    if value not in available_timezones():
+        raise ValidationError(_("“%(value)s” is not a time zone."), params={"value": value})
+
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class OrganisationType(models.TextChoices):
+    CSO = "cso", _("Civil society organisation")
+    GRASSROOTS = "grassroots", _("Grassroots group / informal initiative")
+    MEDIA = "media", _("Media organisation")
+    ACADEMIC = "academic", _("University or research institute")
+    PUBLIC_BODY = "public_body", _("Public body / local authority")
+    NETWORK = "network", _("Network or platform of CSOs")
+    OTHER = "other", _("Other")
+
+
+class Organisation(models.Model):
+    legal_name = models.CharField(_("legal name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=80, blank=True)
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRIES)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
+    org_type = models.CharField(
+        _("organisation type"), max_length=20, choices=OrganisationType.choices
+    )
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+    )
+
+    class Meta:
+        ordering = ["legal_name"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.legal_name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator (manages members, signs)")
+        MEMBER = "member", _("Member (drafts and submits)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class Donor(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Grant(models.Model):
+    """A grant: a donor's grant to a lead organisation, or (later) a sub-grant awarded here.
+
+    The grants-after-award work builds the grant's life (agreement, tranches, reports) on this.
+    For now it carries what a programme needs to say it is funded by a parent grant.
+    """
+
+    title = models.CharField(max_length=255)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="grants")
+    donor = models.ForeignKey(Donor, null=True, blank=True, on_delete=models.PROTECT)
+    reference = models.CharField(max_length=64, blank=True)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    max_subgrant_amount = models.DecimalField(
+        _("maximum per sub-grant"), null=True, blank=True, **MONEY
+    )
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Programme(models.Model):
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="programmes",
+        verbose_name=_("owner organisation"),
+    )
+    donors = models.ManyToManyField(Donor, blank=True, related_name="programmes")
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="EUR")
+    budget = models.DecimalField(_("total budget"), **MONEY)
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"))
+    timezone = models.CharField(
+        _("time zone"), max_length=64, validators=[validate_timezone], default="Europe/Belgrade"
+    )
+    parent_grant = models.ForeignKey(
+        Grant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="funded_programmes",
+        help_text=_("The grant that funds this programme (cascade funding)."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="programme_period_valid"
+            ),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="programme_budget_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgrammeRole(models.Model):
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("Programme manager")
+        APPROVER = "approver", _("Approver")
+        OBSERVER = "observer", _("Donor observer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programme_roles"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "programme", "role"], name="programme_role_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.programme}"
+
+
+class Call(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        IN_REVIEW = "in_review", _("In review")
+        DECIDED = "decided", _("Decided")
+        ARCHIVED = "archived", _("Archived")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Scope(models.TextChoices):
+        NATIONAL = "national", _("National")
+        REGIONAL = "regional", _("Regional")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="calls")
+    title = models.CharField(_("title"), max_length=255)
+    reference_prefix = models.CharField(
+        _("reference prefix"),
+        max_length=20,
+        blank=True,
+        help_text=_("Starts every application reference, e.g. SHB-NAT-RS."),
+    )
+    summary = models.CharField(_("summary"), max_length=400, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.NATIONAL)
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(
+        _("closes at"), help_text=_("The last second at which a submission is accepted.")
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, validators=[validate_timezone], default="Europe/Belgrade"
+    )
+    budget = models.DecimalField(_("budget"), **MONEY)
+    min_grant = models.DecimalField(_("minimum grant"), **MONEY)
+    max_grant = models.DecimalField(_("maximum grant"), **MONEY)
+    min_cofinancing_percent = models.DecimalField(
+        _("minimum own contribution (% of total)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    eligible_countries = models.JSONField(
+        _("eligible countries"), default=list, blank=True, help_text=_("Empty: any country.")
+    )
+    eligible_org_types = models.JSONField(
+        _("eligible organisation types"), default=list, blank=True, help_text=_("Empty: any type.")
+    )
+    reviewers_per_application = models.PositiveSmallIntegerField(default=2)
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="CallReviewer", related_name="reviewer_calls", blank=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["closes_at", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_opening"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_grant__gte=0) & Q(max_grant__gte=models.F("min_grant")),
+                name="call_grant_range_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_cofinancing_percent__gte=0) & Q(min_cofinancing_percent__lte=100),
+                name="call_cofinancing_percent_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "closes_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # Pure properties -----------------------------------------------------------------
+
+    @property
+    def currency(self) -> str:
+        return self.programme.currency
+
+    def accepts_submissions_at(self, moment) -> bool:
+        """Open, opened, and not past its closing second (the closing second itself counts)."""
+        moment = moment.replace(microsecond=0)
+        return self.state == self.State.OPEN and self.opens_at <= moment <= self.closes_at
+
+    @property
+    def is_accepting(self) -> bool:
+        return self.accepts_submissions_at(timezone.now())
+
+    @property
+    def rules_frozen(self) -> bool:
+        return self.state != self.State.DRAFT
+
+    # Transitions: they only change fields. Services in grants.services perform them. -----
+
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.OPEN,
+        permission=policies.can_manage_call,
+        custom={"label": _("Publish")},
+    )
+    def publish(self) -> None:
+        self.published_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.OPEN,
+        target=State.CLOSED,
+        permission=policies.can_manage_call,
+        custom={"label": _("Close")},
+    )
+    def close(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.CLOSED,
+        target=State.IN_REVIEW,
+        permission=policies.can_manage_call,
+        custom={"label": _("Start review")},
+    )
+    def start_review(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.DECIDED,
+        permission=policies.can_manage_call,
+        custom={"label": _("Record decision")},
+    )
+    def decide(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.DECIDED,
+        target=State.ARCHIVED,
+        permission=policies.can_manage_call,
+        custom={"label": _("Archive")},
+    )
+    def archive(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.OPEN],
+        target=State.CANCELLED,
+        permission=policies.can_manage_call,
+        custom={"label": _("Cancel")},
+    )
+    def cancel(self) -> None:
+        pass
+
+
+class CallQuestion(models.Model):
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        NUMBER = "number", _("Number")
+        CHOICE = "choice", _("Choice")
+        DATE = "date", _("Date")
+        FILE = "file", _("File")
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(max_length=300)
+    help_text = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LONG_TEXT)
+    required = models.BooleanField(default=True)
+    max_length = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Characters, for text answers.")
+    )
+    choices = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Criterion(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    weight = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("1"))
+    max_score = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("5"))
+    pass_threshold = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name_plural = "criteria"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gt=0) & Q(max_score__gt=0), name="criterion_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_threshold__isnull=True)
+                | Q(pass_threshold__lte=models.F("max_score")),
+                name="criterion_threshold_within_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CallReviewer(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="reviewer_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["call", "user"], name="call_reviewer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} reviews {self.call}"

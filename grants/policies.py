@@ -1,0 +1,94 @@
+"""Who may do what. Pure functions of (user, object); the user's roles are loaded once per
+user object and cached on it, so policy checks inside lists cost no extra queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Call, Organisation, Programme
+
+
+@dataclass(frozen=True)
+class Roles:
+    organisation_ids: frozenset[int] = frozenset()
+    admin_organisation_ids: frozenset[int] = frozenset()
+    programme_roles: dict[int, frozenset[str]] = field(default_factory=dict)
+    reviewer_call_ids: frozenset[int] = frozenset()
+
+    def programmes_with(self, *roles: str) -> set[int]:
+        return {pid for pid, held in self.programme_roles.items() if held & set(roles)}
+
+
+ANONYMOUS_ROLES = Roles()
+
+
+def roles_of(user) -> Roles:
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS_ROLES
+    cached = getattr(user, "_regrant_roles", None)
+    if cached is not None:
+        return cached
+    from .models import CallReviewer, Membership, ProgrammeRole
+
+    memberships = list(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
+    programme_roles: dict[int, set[str]] = {}
+    for programme_id, role in ProgrammeRole.objects.filter(user=user).values_list(
+        "programme_id", "role"
+    ):
+        programme_roles.setdefault(programme_id, set()).add(role)
+    roles = Roles(
+        organisation_ids=frozenset(org for org, _role in memberships),
+        admin_organisation_ids=frozenset(org for org, role in memberships if role == "admin"),
+        programme_roles={pid: frozenset(r) for pid, r in programme_roles.items()},
+        reviewer_call_ids=frozenset(
+            CallReviewer.objects.filter(user=user).values_list("call_id", flat=True)
+        ),
+    )
+    user._regrant_roles = roles
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Call after changing someone's memberships or roles within the same request."""
+    if hasattr(user, "_regrant_roles"):
+        del user._regrant_roles
+
+
+STAFF_ROLES = ("manager", "approver", "observer")
+
+
+def is_programme_manager(user, programme_id: int) -> bool:
+    return "manager" in roles_of(user).programme_roles.get(programme_id, ())
+
+
+def is_programme_staff(user, programme_id: int) -> bool:
+    """Manager, approver or donor observer: may read everything inside the programme."""
+    return bool(roles_of(user).programme_roles.get(programme_id))
+
+
+def is_member(user, organisation_id: int) -> bool:
+    return organisation_id in roles_of(user).organisation_ids
+
+
+def is_org_admin(user, organisation_id: int) -> bool:
+    return organisation_id in roles_of(user).admin_organisation_ids
+
+
+def can_manage_programme(user, programme: Programme) -> bool:
+    return is_programme_manager(user, programme.pk)
+
+
+def can_manage_call(call: Call, user) -> bool:
+    """django-fsm permission signature: (instance, user)."""
+    return is_programme_manager(user, call.programme_id)
+
+
+def can_edit_organisation(user, organisation: Organisation) -> bool:
+    return is_org_admin(user, organisation.pk)
+
+
+def can_create_programme(user) -> bool:
+    """Any administrator of an organisation may start a programme owned by it."""
+    return bool(roles_of(user).admin_organisation_ids)

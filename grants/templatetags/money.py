@@ -1,0 +1,31 @@
+"""Amounts always with their currency; datetimes always with their time zone."""
+
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import timezone
+
+register = template.Library()
+
+
+def format_money(amount, currency: str) -> str:
+    if amount is None:
+        return "—"
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    return f"{intcomma(amount, use_l10n=False)} {currency}"
+
+
+@register.simple_tag
+def money(amount, currency):
+    return format_money(amount, currency)
+
+
+@register.filter
+def in_zone(value, zone_name: str):
+    """A datetime in the given zone, formatted with the zone's abbreviation."""
+    if value is None:
+        return "—"
+    local = timezone.localtime(value, ZoneInfo(zone_name))
+    return f"{local:%d %b %Y, %H:%M:%S} {local.tzname()} ({zone_name})"

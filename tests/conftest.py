@@ -1,0 +1,178 @@
+"""Personas (see DESIGN.md): each test can ask for who it needs, and for the outsider.
+
+- applicant_a / colleague_a: members of org_a;  applicant_b: member of org_b
+- manager: programme manager of `programme`;   other_manager: manager of `other_programme`
+- approver, observer: approver and donor observer of `programme`
+- reviewer: reviewer on `call`
+- `client` is anonymous; `client_for(user)` logs someone in; `api_for(user)` is a token client.
+"""
+
+import os
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from grants.models import CallQuestion, ProgrammeRole
+
+from . import factories as f
+
+# Playwright drives the browser from a thread with an event loop; the ORM calls it makes
+# (fixtures, assertions) are synchronous on purpose.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def org_a(db):
+    return f.OrganisationFactory(
+        legal_name="Youth Initiative Novi Sad", short_name="YINS", country="RS"
+    )
+
+
+@pytest.fixture
+def org_b(db):
+    return f.OrganisationFactory(legal_name="Women's Network Tuzla", short_name="WNT", country="BA")
+
+
+@pytest.fixture
+def lead_org(db):
+    return f.OrganisationFactory(legal_name="Balkan Civic Network", short_name="BCN", country="RS")
+
+
+@pytest.fixture
+def applicant_a(org_a):
+    return f.MembershipFactory(organisation=org_a, user__email="ana@yins.example").user
+
+
+@pytest.fixture
+def colleague_a(org_a):
+    return f.MembershipFactory(
+        organisation=org_a, role="member", user__email="marko@yins.example"
+    ).user
+
+
+@pytest.fixture
+def applicant_b(org_b):
+    return f.MembershipFactory(organisation=org_b, user__email="lejla@wnt.example").user
+
+
+@pytest.fixture
+def programme(lead_org):
+    return f.ProgrammeFactory(owner=lead_org, title="Western Balkans Civic Fund")
+
+
+@pytest.fixture
+def other_programme(db):
+    return f.ProgrammeFactory(title="Another network's fund")
+
+
+@pytest.fixture
+def manager(programme):
+    return f.ProgrammeRoleFactory(programme=programme, user__email="pm@bcn.example").user
+
+
+@pytest.fixture
+def approver(programme):
+    return f.ProgrammeRoleFactory(
+        programme=programme, role=ProgrammeRole.Role.APPROVER, user__email="approver@bcn.example"
+    ).user
+
+
+@pytest.fixture
+def observer(programme):
+    return f.ProgrammeRoleFactory(
+        programme=programme, role=ProgrammeRole.Role.OBSERVER, user__email="donor@eu.example"
+    ).user
+
+
+@pytest.fixture
+def other_manager(other_programme):
+    return f.ProgrammeRoleFactory(programme=other_programme, user__email="pm@other.example").user
+
+
+@pytest.fixture
+def call(programme):
+    call = f.CallFactory(programme=programme, title="Local initiatives call 2027")
+    f.CallQuestionFactory(call=call, label="Project summary", max_length=500, order=1)
+    f.CallQuestionFactory(
+        call=call, label="Number of participants", kind=CallQuestion.Kind.NUMBER, order=2
+    )
+    f.CallQuestionFactory(
+        call=call,
+        label="Statute of the organisation",
+        kind=CallQuestion.Kind.FILE,
+        required=False,
+        order=3,
+    )
+    f.CriterionFactory(call=call, title="Relevance", weight=3, order=1)
+    f.CriterionFactory(call=call, title="Feasibility", weight=2, order=2)
+    return call
+
+
+@pytest.fixture
+def reviewer(call):
+    return f.CallReviewerFactory(call=call, user__email="expert@reviewers.example").user
+
+
+@pytest.fixture
+def draft(call, org_a, applicant_a):
+    """A complete draft of org_a to `call`: it passes every rule."""
+    return f.complete_application(call=call, organisation=org_a, created_by=applicant_a)
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_for(db):
+    def make(user=None):
+        api = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api
+
+    return make
+
+
+# Browser tests: Debian's Chromium, never a downloaded browser. ------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def login_page(live_server, page):
+    """Log `user` in through the real login form; returns the page."""
+
+    def login(user, password=f.PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("E-mail").fill(user.email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        return page
+
+    return login

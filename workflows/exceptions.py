@@ -1,0 +1,34 @@
+"""Errors a service raises. The API maps them to HTTP answers; the web views to messages."""
+
+
+class TransitionConflict(Exception):
+    """The transition is not allowed now: wrong state, deadline passed, concurrent change.
+
+    Answered with 409 and {"detail", "code"}.
+    """
+
+    def __init__(self, detail: str, code: str = "conflict"):
+        super().__init__(detail)
+        self.detail = str(detail)
+        self.code = code
+
+
+class RuleViolation(Exception):
+    """Input that breaks the rules; carries every problem at once, by field.
+
+    Answered with 400: {"detail", "code", "errors": {field: [messages]}}.
+    """
+
+    def __init__(self, errors: dict[str, list[str]], detail: str = "", code: str = "invalid"):
+        self.errors = {key: [str(m) for m in messages] for key, messages in errors.items()}
+        self.detail = str(detail) or "; ".join(m for ms in self.errors.values() for m in ms)
+        self.code = code
+        super().__init__(self.detail)
+
+    @property
+    def messages(self) -> list[str]:
+        return [m for ms in self.errors.values() for m in ms]
+
+
+class NotPermitted(Exception):
+    """The actor may see the object but may not do this to it (403)."""

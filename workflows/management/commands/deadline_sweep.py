@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from grants.services import calls_close_due
+
+
+class Command(BaseCommand):
+    """Run the deadline sweep once (Celery beat runs it every DEADLINE_SWEEP_SECONDS).
+
+    1. Find open calls whose closing second has passed (server clock, UTC).
+    2. Close each through `call_close` under a row lock, so two sweeps close it once.
+    """
+
+    help = "Close calls whose deadline has passed."
+
+    def handle(self, *args, **options):
+        closed = calls_close_due()
+        self.stdout.write(f"calls closed: {closed}")

@@ -1,0 +1,58 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+
+@shared_task
+def deadline_sweep() -> dict:
+    """Periodic: close calls whose closing second has passed. See `manage.py deadline_sweep`."""
+    from grants.services import calls_close_due
+
+    return {"calls_closed": calls_close_due()}
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_submission_receipt(application_id: int) -> int:
+    """E-mail the receipt to every member of the applicant organisation."""
+    from applications.models import Application
+
+    application = Application.objects.select_related("call__programme", "organisation").get(
+        pk=application_id
+    )
+    recipients = list(application.organisation.members.values_list("email", flat=True))
+    if not recipients:
+        return 0
+    context = {"application": application, "site_url": settings.SITE_URL}
+    return send_mail(
+        subject=f"[Regrant] Application {application.reference} received",
+        message=render_to_string("applications/email/receipt.txt", context),
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_application_event(application_id: int, event: str) -> int:
+    """E-mail the applicant organisation about an event on its application (screening,
+    clarification request)."""
+    from applications.models import Application
+
+    application = Application.objects.select_related("call__programme", "organisation").get(
+        pk=application_id
+    )
+    recipients = list(application.organisation.members.values_list("email", flat=True))
+    if not recipients:
+        return 0
+    context = {
+        "application": application,
+        "event": event,
+        "clarification": application.clarifications.first(),
+        "site_url": settings.SITE_URL,
+    }
+    return send_mail(
+        subject=f"[Regrant] {application.reference}: {application.public_status}",
+        message=render_to_string("applications/email/event.txt", context),
+        from_email=None,
+        recipient_list=recipients,
+    )
