@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.services import transition_perform
 
 from . import policies
-from .models import Call, Membership, Organisation, Programme
+from .models import Call, CallQuestion, Criterion, Membership, Organisation, Programme
 
 # Once a call is published, these define what a valid application is: changing them could
 # invalidate drafts that applicants are writing, so they are frozen.
@@ -92,7 +93,7 @@ def call_update(*, call: Call, actor, **fields) -> Call:
             raise RuleViolation(errors)
         for name, value in fields.items():
             setattr(call, name, value)
-        call.full_clean()
+        call.full_clean(exclude=["state"])  # the protected FSM field changes only by transition
         call.save()
     return call
 
@@ -173,3 +174,187 @@ def programme_create(*, actor, owner: Organisation, donors=(), **fields) -> Prog
         )
     policies.forget_roles(actor)
     return programme
+
+
+# Call setup: creating a call, its questions and its scoring criteria. ------------------
+
+# Questions define what a valid application is: they change only while the call is a draft.
+# Criteria are for reviewers: they may change until review starts.
+CRITERIA_EDITABLE_STATES = {Call.State.DRAFT, Call.State.OPEN, Call.State.CLOSED}
+
+
+def _call_rule_errors(fields: dict) -> dict[str, list[str]]:
+    """The rules of a call a database constraint alone would report badly, by field."""
+    from .countries import COUNTRY_CODES
+    from .models import OrganisationType
+
+    errors: dict[str, list[str]] = {}
+    opens_at, closes_at = fields.get("opens_at"), fields.get("closes_at")
+    if opens_at and closes_at and closes_at <= opens_at:
+        errors["closes_at"] = [_("The call must close after it opens.")]
+    min_grant, max_grant = fields.get("min_grant"), fields.get("max_grant")
+    if min_grant is not None and max_grant is not None and max_grant < min_grant:
+        errors["max_grant"] = [_("The maximum grant cannot be below the minimum grant.")]
+    budget = fields.get("budget")
+    if budget is not None and min_grant is not None and min_grant > budget:
+        errors["min_grant"] = [_("The minimum grant cannot exceed the call's budget.")]
+    unknown = set(fields.get("eligible_countries") or []) - COUNTRY_CODES
+    if unknown:
+        errors["eligible_countries"] = [
+            _("Unknown country codes: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}
+        ]
+    unknown = set(fields.get("eligible_org_types") or []) - set(OrganisationType.values)
+    if unknown:
+        errors["eligible_org_types"] = [
+            _("Unknown organisation types: %(types)s.") % {"types": ", ".join(sorted(unknown))}
+        ]
+    return errors
+
+
+def _full_clean(obj) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise RuleViolation(exc.message_dict) from exc
+
+
+def call_create(*, programme: Programme, actor, **fields) -> Call:
+    """A new call in a programme, as a draft. Only a manager of the programme may create it."""
+    if not policies.can_manage_programme(actor, programme):
+        raise NotPermitted(_("Only a manager of the programme can create calls."))
+    fields.pop("state", None)
+    errors = _call_rule_errors(fields)
+    if errors:
+        raise RuleViolation(errors)
+    call = Call(programme=programme, **fields)
+    _full_clean(call)
+    call.save()
+    return call
+
+
+def _locked_call(call_id: int) -> Call:
+    return Call.objects.select_for_update().get(pk=call_id)
+
+
+def _require_questions_editable(call: Call, actor) -> None:
+    if not policies.can_manage_call(call, actor):
+        raise NotPermitted(_("Only a manager of the programme can change its calls."))
+    if call.state != Call.State.DRAFT:
+        raise TransitionConflict(
+            _("The questions cannot change once the call is published: applicants are using them."),
+            code="rules_frozen",
+        )
+
+
+def _require_criteria_editable(call: Call, actor) -> None:
+    if not policies.can_manage_call(call, actor):
+        raise NotPermitted(_("Only a manager of the programme can change its calls."))
+    if call.state not in CRITERIA_EDITABLE_STATES:
+        raise TransitionConflict(
+            _("The scoring criteria cannot change once review has started."),
+            code="criteria_frozen",
+        )
+
+
+def _question_errors(question: CallQuestion) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if question.kind == CallQuestion.Kind.CHOICE:
+        question.choices = [str(c).strip() for c in question.choices or [] if str(c).strip()]
+        if len(question.choices) < 2:
+            errors["choices"] = [_("A choice question needs at least two options.")]
+        elif len(set(question.choices)) != len(question.choices):
+            errors["choices"] = [_("Each option must be different.")]
+    else:
+        question.choices = []
+    if question.kind not in (CallQuestion.Kind.TEXT, CallQuestion.Kind.LONG_TEXT):
+        question.max_length = None
+    return errors
+
+
+def call_question_create(*, call: Call, actor, **fields) -> CallQuestion:
+    """Add a question at the end of the form, while the call is a draft."""
+    with transaction.atomic():
+        call = _locked_call(call.pk)
+        _require_questions_editable(call, actor)
+        last = call.questions.order_by("-order").values_list("order", flat=True).first()
+        question = CallQuestion(call=call, order=(last or 0) + 1, **fields)
+        errors = _question_errors(question)
+        if errors:
+            raise RuleViolation(errors)
+        _full_clean(question)
+        question.save()
+    return question
+
+
+def call_question_update(*, question: CallQuestion, actor, **fields) -> CallQuestion:
+    with transaction.atomic():
+        call = _locked_call(question.call_id)
+        _require_questions_editable(call, actor)
+        question = CallQuestion.objects.get(pk=question.pk)
+        for name, value in fields.items():
+            setattr(question, name, value)
+        errors = _question_errors(question)
+        if errors:
+            raise RuleViolation(errors)
+        _full_clean(question)
+        question.save()
+    return question
+
+
+def call_question_delete(*, question: CallQuestion, actor) -> None:
+    with transaction.atomic():
+        call = _locked_call(question.call_id)
+        _require_questions_editable(call, actor)
+        CallQuestion.objects.filter(pk=question.pk).delete()
+
+
+def _criterion_errors(criterion: Criterion) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if criterion.weight is not None and criterion.weight <= 0:
+        errors["weight"] = [_("The weight must be above zero.")]
+    if criterion.max_score is not None and criterion.max_score <= 0:
+        errors["max_score"] = [_("The maximum score must be above zero.")]
+    threshold = criterion.pass_threshold
+    if threshold is not None and criterion.max_score is not None:
+        if threshold < 0:
+            errors["pass_threshold"] = [_("The pass threshold cannot be negative.")]
+        elif threshold > criterion.max_score:
+            errors["pass_threshold"] = [_("The pass threshold cannot exceed the maximum score.")]
+    return errors
+
+
+def call_criterion_create(*, call: Call, actor, **fields) -> Criterion:
+    """Add a scoring criterion, until review starts."""
+    with transaction.atomic():
+        call = _locked_call(call.pk)
+        _require_criteria_editable(call, actor)
+        last = call.criteria.order_by("-order").values_list("order", flat=True).first()
+        criterion = Criterion(call=call, order=(last or 0) + 1, **fields)
+        errors = _criterion_errors(criterion)
+        if errors:
+            raise RuleViolation(errors)
+        _full_clean(criterion)
+        criterion.save()
+    return criterion
+
+
+def call_criterion_update(*, criterion: Criterion, actor, **fields) -> Criterion:
+    with transaction.atomic():
+        call = _locked_call(criterion.call_id)
+        _require_criteria_editable(call, actor)
+        criterion = Criterion.objects.get(pk=criterion.pk)
+        for name, value in fields.items():
+            setattr(criterion, name, value)
+        errors = _criterion_errors(criterion)
+        if errors:
+            raise RuleViolation(errors)
+        _full_clean(criterion)
+        criterion.save()
+    return criterion
+
+
+def call_criterion_delete(*, criterion: Criterion, actor) -> None:
+    with transaction.atomic():
+        call = _locked_call(criterion.call_id)
+        _require_criteria_editable(call, actor)
+        Criterion.objects.filter(pk=criterion.pk).delete()

@@ -3,6 +3,7 @@
 import logging
 
 from django.db import transaction
+from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
@@ -11,7 +12,8 @@ def enqueue_on_commit(task, *args) -> None:
     def send():
         try:
             task.delay(*args)
-        except Exception:  # the broker is down: the change stands; the sweep catches up later
+        except (OperationalError, ConnectionError):
+            # The broker is down: the change stands. (Issue 5's outbox makes this lossless.)
             logger.exception("Could not enqueue %s%r", task.name, args)
 
     transaction.on_commit(send)

@@ -129,6 +129,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # E-mail: console by default, so a newcomer sees what would be sent.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Regrant <noreply@regrant.localhost>")
 
 # Cache: Redis when REDIS_URL is set, local memory otherwise.
@@ -142,7 +143,7 @@ else:
 
 # Celery: Redis when REDIS_URL is set; otherwise Kombu's filesystem transport, a broker that
 # needs no server and still carries messages between the web process, the worker and beat.
-CELERY_BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {}

@@ -15,3 +15,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: the Celery worker tests start a real worker in another process.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-regrant.sqlite3")}  # noqa: F405
