@@ -18,8 +18,6 @@ from django.utils import timezone
 from applications.services import application_submit
 from grants.models import Call
 
-from . import factories as f
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -40,13 +38,14 @@ def broker(request, tmp_path):
         env = {"REDIS_URL": url}
     else:
         folder = tmp_path / "broker"
-        for sub in ("out", "processed"):
+        for sub in ("out", "processed", "control"):
             (folder / sub).mkdir(parents=True)
         producer = Celery(broker="filesystem://")
         producer.conf.broker_transport_options = {
             "data_folder_in": str(folder / "out"),
             "data_folder_out": str(folder / "out"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
         }
         env = {"REDIS_URL": "", "CELERY_BROKER_DIR": str(folder)}
     return producer, env

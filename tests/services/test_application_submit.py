@@ -199,9 +199,11 @@ class TestDeadlineToTheSecond:
 
         with time_machine.travel(last_ok_utc + dt.timedelta(microseconds=999_999), tick=False):
             assert application_submit(application=on_time, actor=applicant_a).state == "submitted"
-        with time_machine.travel(last_ok_utc + dt.timedelta(seconds=1), tick=False):
-            with pytest.raises(TransitionConflict) as exc:
-                application_submit(application=late, actor=applicant_a)
+        with (
+            time_machine.travel(last_ok_utc + dt.timedelta(seconds=1), tick=False),
+            pytest.raises(TransitionConflict) as exc,
+        ):
+            application_submit(application=late, actor=applicant_a)
         assert exc.value.code == "call_closed"
         local = closes_at.strftime("%H:%M:%S")
         assert local in exc.value.detail
