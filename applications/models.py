@@ -158,6 +158,108 @@ class Application(FSMModelMixin, models.Model):
     def mark_ineligible(self) -> None:
         pass
 
+    # Review and selection: performed by the services in applications.review. ---------
+
+    @transition(
+        field=state,
+        source=State.ELIGIBLE,
+        target=State.IN_REVIEW,
+        permission=policies.is_manager,
+        custom={"label": _("Start review")},
+    )
+    def start_review(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.REVIEWED,
+        permission=policies.is_manager,
+        custom={"admin": False},
+    )
+    def complete_review(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.MODERATION,
+        permission=policies.is_manager,
+        custom={"admin": False},
+    )
+    def send_to_moderation(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.MODERATION,
+        target=State.REVIEWED,
+        permission=policies.is_manager,
+        custom={"label": _("Record consensus")},
+    )
+    def resolve_moderation(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.MODERATION, State.REVIEWED],
+        target=State.IN_REVIEW,
+        permission=policies.is_manager,
+        custom={"admin": False},
+    )
+    def resume_review(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.REVIEWED, State.RESERVE],
+        target=State.SHORTLISTED,
+        permission=policies.is_manager,
+        custom={"admin": False},
+    )
+    def shortlist(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.REVIEWED, State.SHORTLISTED],
+        target=State.RESERVE,
+        permission=policies.is_manager,
+        custom={"admin": False},
+    )
+    def place_on_reserve(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.SHORTLISTED, State.RESERVE],
+        target=State.REVIEWED,
+        permission=policies.is_manager,
+        custom={"admin": False},
+    )
+    def unlist(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.SHORTLISTED, State.RESERVE],
+        target=State.AWARDED,
+        permission=policies.is_approver,
+        custom={"admin": False},
+    )
+    def award(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.REVIEWED, State.SHORTLISTED, State.RESERVE],
+        target=State.REJECTED,
+        permission=policies.is_approver,
+        custom={"admin": False},
+    )
+    def reject(self) -> None:
+        pass
+
 
 class Answer(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="answers")
@@ -289,3 +391,244 @@ def budget_totals(lines) -> dict[str, Decimal]:
         else Decimal("0.00")
     )
     return {"requested": requested, "own": own, "total": total, "cofinancing_percent": percent}
+
+
+# Review and selection ---------------------------------------------------------------------
+
+
+class ReviewAssignment(FSMModelMixin, models.Model):
+    """One reviewer on one application. The reviewer sees the content only once they have
+    declared no conflict of interest (state `accepted` or later)."""
+
+    class State(models.TextChoices):
+        INVITED = "invited", _("Awaiting declaration")
+        ACCEPTED = "accepted", _("No conflict declared")
+        RECUSED = "recused", _("Recused (conflict)")
+        DECLINED = "declined", _("Declined")
+        SUBMITTED = "submitted", _("Review submitted")
+        REOPENED = "reopened", _("Reopened by moderator")
+
+    ACTIVE = [State.INVITED, State.ACCEPTED, State.SUBMITTED, State.REOPENED]
+    CAN_SEE_CONTENT = [State.ACCEPTED, State.SUBMITTED, State.REOPENED]
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments"
+    )
+    state = FSMField(default=State.INVITED, choices=State.choices, protected=True)
+    due_at = models.DateTimeField()
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    conflict_reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="assignment_unique_per_reviewer"
+            )
+        ]
+        indexes = [models.Index(fields=["reviewer", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} on {self.application}"
+
+    @property
+    def can_see_content(self) -> bool:
+        return self.state in self.CAN_SEE_CONTENT
+
+    @transition(
+        field=state,
+        source=State.INVITED,
+        target=State.ACCEPTED,
+        permission=policies.is_assigned_reviewer,
+    )
+    def declare_no_conflict(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.INVITED,
+        target=State.RECUSED,
+        permission=policies.is_assigned_reviewer,
+    )
+    def declare_conflict(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.INVITED,
+        target=State.DECLINED,
+        permission=policies.is_assigned_reviewer,
+    )
+    def decline(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.ACCEPTED, State.REOPENED],
+        target=State.SUBMITTED,
+        permission=policies.is_assigned_reviewer,
+    )
+    def submit(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.REOPENED,
+        permission=policies.is_assignment_moderator,
+    )
+    def reopen(self) -> None:
+        pass
+
+
+class Review(models.Model):
+    class Recommendation(models.TextChoices):
+        FUND = "fund", _("Fund")
+        FUND_WITH_CHANGES = "fund_with_changes", _("Fund with changes")
+        RESERVE = "reserve", _("Reserve")
+        REJECT = "reject", _("Do not fund")
+
+    assignment = models.OneToOneField(
+        ReviewAssignment, on_delete=models.CASCADE, related_name="review"
+    )
+    overall_comment = models.TextField(blank=True)
+    recommendation = models.CharField(max_length=20, choices=Recommendation.choices, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Review of {self.assignment}"
+
+
+class Score(models.Model):
+    """A reviewer's score for one criterion. NULL means not scored yet — never zero."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        "grants.Criterion", on_delete=models.CASCADE, related_name="scores"
+    )
+    score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="score_unique"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0), name="score_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
+
+class ConsensusScore(models.Model):
+    """A moderator's consensus score for a criterion, replacing the mean of the reviews."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="consensus_scores"
+    )
+    criterion = models.ForeignKey("grants.Criterion", on_delete=models.CASCADE, related_name="+")
+    score = models.DecimalField(max_digits=6, decimal_places=2)
+    justification = models.TextField()
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "criterion"], name="consensus_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score} (consensus)"
+
+
+class AwardList(FSMModelMixin, models.Model):
+    """The award list of a call: proposed by a programme manager, approved by a different user
+    with the approver role (maker–checker)."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned for changes")
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="award_lists")
+    state = FSMField(default=State.PROPOSED, choices=State.choices, protected=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            # Maker–checker, enforced by the database too.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="award_list_four_eyes",
+            ),
+            models.UniqueConstraint(
+                fields=["call"], condition=Q(state="proposed"), name="one_open_award_list_per_call"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Award list for {self.call} ({self.state})"
+
+    @transition(
+        field=state,
+        source=State.PROPOSED,
+        target=State.APPROVED,
+        permission=policies.can_approve_award_list,
+    )
+    def approve(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.PROPOSED,
+        target=State.RETURNED,
+        permission=policies.can_approve_award_list,
+    )
+    def return_for_changes(self) -> None:
+        pass
+
+
+class AwardListItem(models.Model):
+    class Outcome(models.TextChoices):
+        AWARD = "award", _("Award")
+        RESERVE = "reserve", _("Reserve list")
+        REJECT = "reject", _("Reject")
+
+    award_list = models.ForeignKey(AwardList, on_delete=models.CASCADE, related_name="items")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    total_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    amount = models.DecimalField(null=True, blank=True, **MONEY)
+    amount_reason = models.TextField(blank=True)
+    feedback = models.TextField(_("evaluation summary for the applicant"), blank=True)
+
+    class Meta:
+        ordering = ["rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["award_list", "application"], name="award_item_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.outcome}"

@@ -92,15 +92,25 @@ class Donor(models.Model):
         return self.short_name or self.name
 
 
-class Grant(models.Model):
+class Grant(FSMModelMixin, models.Model):
     """A grant: a donor's grant to a lead organisation, or (later) a sub-grant awarded here.
 
     The grants-after-award work builds the grant's life (agreement, tranches, reports) on this.
     For now it carries what a programme needs to say it is funded by a parent grant.
     """
 
+    class State(models.TextChoices):
+        AWARDED = "awarded", _("Awarded")
+        CONTRACTED = "contracted", _("Contracted")
+        ACTIVE = "active", _("Active")
+        CLOSING = "closing", _("Closing")
+        CLOSED = "closed", _("Closed")
+        SUSPENDED = "suspended", _("Suspended")
+        TERMINATED = "terminated", _("Terminated")
+
     title = models.CharField(max_length=255)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="grants")
+    state = FSMField(default=State.AWARDED, choices=State.choices, protected=True)
     donor = models.ForeignKey(Donor, null=True, blank=True, on_delete=models.PROTECT)
     reference = models.CharField(max_length=64, blank=True)
     amount = models.DecimalField(**MONEY)
@@ -110,6 +120,18 @@ class Grant(models.Model):
     max_subgrant_amount = models.DecimalField(
         _("maximum per sub-grant"), null=True, blank=True, **MONEY
     )
+    # A sub-grant awarded here: the application it came from, in the call's programme.
+    application = models.OneToOneField(
+        "applications.Application",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grant",
+    )
+    programme = models.ForeignKey(
+        "Programme", null=True, blank=True, on_delete=models.PROTECT, related_name="subgrants"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
 
     class Meta:
         ordering = ["-start_date", "title"]
@@ -231,6 +253,42 @@ class Call(FSMModelMixin, models.Model):
         _("eligible organisation types"), default=list, blank=True, help_text=_("Empty: any type.")
     )
     reviewers_per_application = models.PositiveSmallIntegerField(default=2)
+    # Review settings -----------------------------------------------------------------
+    review_due_at = models.DateTimeField(
+        _("reviews due"), null=True, blank=True, help_text=_("Empty: 14 days after assignment.")
+    )
+    blind_review = models.BooleanField(
+        _("blind review"),
+        default=False,
+        help_text=_("Hide the applicant's identity from reviewers."),
+    )
+    exclude_same_country = models.BooleanField(
+        _("no reviewers from the applicant's country"), default=False
+    )
+    score_step = models.DecimalField(
+        _("score step"), max_digits=4, decimal_places=2, default=Decimal("0.5")
+    )
+    comments_required = models.BooleanField(_("a comment per criterion is required"), default=True)
+
+    class ReviewVisibility(models.TextChoices):
+        NEVER = "never", _("Never")
+        AFTER_SUBMIT = "after_submit", _("After submitting their own")
+
+    other_reviews_visible = models.CharField(
+        _("reviewers see other reviews"),
+        max_length=20,
+        choices=ReviewVisibility.choices,
+        default=ReviewVisibility.AFTER_SUBMIT,
+    )
+    divergence_threshold_percent = models.DecimalField(
+        _("moderation when totals differ by more than (% of the higher)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("30"),
+    )
+    pass_threshold = models.DecimalField(
+        _("overall pass mark (0–100)"), max_digits=5, decimal_places=2, default=Decimal("50")
+    )
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="CallReviewer", related_name="reviewer_calls", blank=True
     )
@@ -395,8 +453,21 @@ class Criterion(models.Model):
 
 
 class CallReviewer(models.Model):
+    """A reviewer in a call's pool: internal staff or an external expert."""
+
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="reviewer_links")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    is_external = models.BooleanField(default=False)
+    country = models.CharField(
+        _("reviewer's country"),
+        max_length=2,
+        choices=COUNTRIES,
+        blank=True,
+        help_text=_("Used when the call excludes reviewers from the applicant's country."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("maximum applications"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -56,3 +56,25 @@ def send_application_event(application_id: int, event: str) -> int:
         from_email=None,
         recipient_list=recipients,
     )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_assignment_notice(assignment_ids: list[int]) -> int:
+    """Tell each reviewer, once per batch, how many applications were assigned to them."""
+    from applications.models import ReviewAssignment
+
+    per_reviewer: dict[str, list] = {}
+    for assignment in ReviewAssignment.objects.filter(pk__in=assignment_ids).select_related(
+        "reviewer", "application__call"
+    ):
+        per_reviewer.setdefault(assignment.reviewer.email, []).append(assignment)
+    sent = 0
+    for email, assignments in per_reviewer.items():
+        context = {"assignments": assignments, "site_url": settings.SITE_URL}
+        sent += send_mail(
+            subject=f"[Regrant] {len(assignments)} application(s) assigned to you for review",
+            message=render_to_string("applications/email/assigned.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    return sent

@@ -1,0 +1,662 @@
+"""Writes for review and selection: assignment, conflict declarations, scoring, moderation and
+the award decision (maker–checker). Reads for ranking are in applications.ranking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections import defaultdict
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grants import policies as grant_policies
+from grants.models import Call, CallReviewer, Criterion, Grant, Membership
+from workflows.dispatch import enqueue_on_commit
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.services import transition_perform, transition_perform_bulk
+
+from .models import (
+    Application,
+    AwardList,
+    AwardListItem,
+    ConsensusScore,
+    Partner,
+    Review,
+    ReviewAssignment,
+    Score,
+)
+
+DEFAULT_REVIEW_DAYS = 14
+ASSIGNABLE_STATES = [
+    Application.State.ELIGIBLE,
+    Application.State.IN_REVIEW,
+    Application.State.MODERATION,
+]
+
+
+def _require_manager(user, call: Call) -> None:
+    if not grant_policies.is_programme_manager(user, call.programme_id):
+        raise NotPermitted(_("Only a manager of the programme can do this."))
+
+
+def _due_at(call: Call, now: dt.datetime) -> dt.datetime:
+    return call.review_due_at or now + dt.timedelta(days=DEFAULT_REVIEW_DAYS)
+
+
+# Assignment ---------------------------------------------------------------------------
+
+
+class _Pool:
+    """What the assignment needs to know about a call, loaded in a fixed number of queries."""
+
+    def __init__(self, call: Call, application_ids: list[int] | None = None):
+        self.call = call
+        apps = Application.objects.filter(call=call, state__in=ASSIGNABLE_STATES)
+        if application_ids is not None:
+            apps = apps.filter(pk__in=application_ids)
+        self.applications = list(
+            apps.order_by("pk").values_list(
+                "pk", "organisation_id", "organisation__country", "state"
+            )
+        )
+        app_ids = [a[0] for a in self.applications]
+        self.partner_orgs: dict[int, set[int]] = defaultdict(set)
+        for app_id, org_id in Partner.objects.filter(application__call=call).values_list(
+            "application_id", "organisation_id"
+        ):
+            self.partner_orgs[app_id].add(org_id)
+        self.reviewers = list(
+            CallReviewer.objects.filter(call=call)
+            .order_by("user_id")
+            .values_list("user_id", "country", "capacity")
+        )
+        self.member_orgs: dict[int, set[int]] = defaultdict(set)
+        for user_id, org_id in Membership.objects.filter(
+            user_id__in=[r[0] for r in self.reviewers]
+        ).values_list("user_id", "organisation_id"):
+            self.member_orgs[user_id].add(org_id)
+        self.load: dict[int, int] = defaultdict(int)
+        self.taken: dict[int, set[int]] = defaultdict(set)
+        self.active: dict[int, int] = defaultdict(int)
+        for app_id, reviewer_id, state in ReviewAssignment.objects.filter(
+            application__call=call
+        ).values_list("application_id", "reviewer_id", "state"):
+            self.taken[app_id].add(reviewer_id)  # recused or declined: never asked again
+            if state in ReviewAssignment.ACTIVE:
+                self.load[reviewer_id] += 1
+                self.active[app_id] += 1
+        self._apps_by_id = {a[0]: a for a in self.applications}
+        del app_ids
+
+    def exclusion(self, reviewer: tuple, app_id: int) -> str | None:
+        """Why this reviewer may not review this application, or None."""
+        user_id, country, _capacity = reviewer
+        _pk, org_id, org_country, _state = self._apps_by_id[app_id]
+        orgs = self.member_orgs.get(user_id, set())
+        if org_id in orgs:
+            return _("The reviewer is a member of the applicant organisation.")
+        if orgs & self.partner_orgs.get(app_id, set()):
+            return _("The reviewer is a member of a partner organisation.")
+        if self.call.exclude_same_country and country and country == org_country:
+            return _("The call excludes reviewers from the applicant's country.")
+        return None
+
+
+def assignments_auto_assign(*, call: Call, actor, application_ids: list[int] | None = None) -> int:
+    """Give every assignable application `reviewers_per_application` active reviewers.
+
+    1. Load the pool, the exclusions and the current load (a fixed number of queries).
+    2. Walk the applications in id order; for each gap pick the eligible reviewers with the
+       lowest load, ties broken by user id — deterministic for the same input, and no reviewer
+       ends more than one above another unless capacities or exclusions force it.
+    3. Insert the new assignments in bulk; eligible applications enter review (bulk transition).
+    Re-running only fills gaps: existing, recused and declined assignments are kept.
+    """
+    _require_manager(actor, call)
+    with transaction.atomic():
+        Call.objects.select_for_update().get(pk=call.pk)  # one auto-assignment at a time
+        pool = _Pool(call, application_ids)
+        now = timezone.now()
+        due = _due_at(call, now)
+        needed = call.reviewers_per_application
+        new: list[ReviewAssignment] = []
+        for app_id, *_rest in pool.applications:
+            gap = needed - pool.active[app_id]
+            if gap <= 0:
+                continue
+            candidates = [
+                reviewer
+                for reviewer in pool.reviewers
+                if reviewer[0] not in pool.taken[app_id]
+                and (reviewer[2] is None or pool.load[reviewer[0]] < reviewer[2])
+                and pool.exclusion(reviewer, app_id) is None
+            ]
+            for user_id, _country, _capacity in heapq.nsmallest(
+                gap, candidates, key=lambda r: (pool.load[r[0]], r[0])
+            ):
+                new.append(
+                    ReviewAssignment(
+                        application_id=app_id, reviewer_id=user_id, due_at=due, assigned_by=actor
+                    )
+                )
+                pool.load[user_id] += 1
+                pool.active[app_id] += 1
+                pool.taken[app_id].add(user_id)
+        ReviewAssignment.objects.bulk_create(new, batch_size=1000)
+        entering = {a.application_id for a in new}
+        transition_perform_bulk(
+            model=Application,
+            ids=[a[0] for a in pool.applications if a[0] in entering and a[3] == "eligible"],
+            name="start_review",
+            actor=actor,
+        )
+        if new:
+            from workflows.tasks import send_assignment_notice
+
+            enqueue_on_commit(send_assignment_notice, [a.pk for a in new])
+    return len(new)
+
+
+def assignment_create(*, application: Application, reviewer, actor) -> ReviewAssignment:
+    """Assign one reviewer by hand, under the same exclusion rules."""
+    call = application.call
+    _require_manager(actor, call)
+    with transaction.atomic():
+        Call.objects.select_for_update().get(pk=call.pk)
+        pool = _Pool(call, [application.pk])
+        if not pool.applications:
+            raise TransitionConflict(
+                _("Only eligible applications in review can get reviewers."), code="invalid_state"
+            )
+        entry = next((r for r in pool.reviewers if r[0] == reviewer.pk), None)
+        if entry is None:
+            raise RuleViolation(
+                {"reviewer": [_("Add this person to the call's reviewer pool first.")]}
+            )
+        if reviewer.pk in pool.taken[application.pk]:
+            raise RuleViolation({"reviewer": [_("This reviewer was already assigned here.")]})
+        reason = pool.exclusion(entry, application.pk)
+        if reason:
+            raise RuleViolation({"reviewer": [reason]})
+        assignment = ReviewAssignment.objects.create(
+            application=application,
+            reviewer=reviewer,
+            due_at=_due_at(call, timezone.now()),
+            assigned_by=actor,
+        )
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.state == Application.State.ELIGIBLE:
+            transition_perform(obj=locked, name="start_review", actor=actor)
+        elif locked.state == Application.State.MODERATION:
+            transition_perform(
+                obj=locked,
+                name="resume_review",
+                actor=actor,
+                comment=_("A further reviewer was added by the moderator."),
+            )
+    return assignment
+
+
+def assignment_declare(
+    *, assignment: ReviewAssignment, actor, conflict: bool, reason: str = ""
+) -> ReviewAssignment:
+    """The reviewer's conflict-of-interest declaration. A conflict recuses the assignment and
+    the application gets a replacement reviewer from the pool."""
+    if conflict and not (reason or "").strip():
+        raise RuleViolation({"reason": [_("Describe the conflict of interest.")]})
+    with transaction.atomic():
+        assignment = (
+            ReviewAssignment.objects.select_for_update()
+            .select_related("application__call")
+            .get(pk=assignment.pk)
+        )
+        name = "declare_conflict" if conflict else "declare_no_conflict"
+        assignment.declared_at = timezone.now()
+        assignment.conflict_reason = reason.strip() if conflict else ""
+        transition_perform(obj=assignment, name=name, actor=actor, comment=reason)
+    if conflict:
+        _replace(assignment)
+    return assignment
+
+
+def assignment_decline(
+    *, assignment: ReviewAssignment, actor, reason: str = ""
+) -> ReviewAssignment:
+    with transaction.atomic():
+        assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+        transition_perform(obj=assignment, name="decline", actor=actor, comment=reason)
+    _replace(assignment)
+    return assignment
+
+
+def _replace(assignment: ReviewAssignment) -> None:
+    """Fill the gap a recusal leaves, as the manager who made the assignment (or the system)."""
+    call = assignment.application.call
+    manager = assignment.assigned_by
+    if manager is None or not grant_policies.is_programme_manager(manager, call.programme_id):
+        return
+    assignments_auto_assign(call=call, actor=manager, application_ids=[assignment.application_id])
+
+
+# Scoring ------------------------------------------------------------------------------
+
+
+def _clean_score(raw, criterion: Criterion, step: Decimal, errors: dict) -> Decimal | None:
+    if raw in (None, ""):
+        return None  # blank stays blank: never counted as zero
+    key = f"scores.{criterion.pk}.score"
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        errors.setdefault(key, []).append(_("Enter a number."))
+        return None
+    if not value.is_finite() or value < 0 or value > criterion.max_score:
+        errors.setdefault(key, []).append(
+            _("“%(c)s” is scored from 0 to %(max)s.")
+            % {"c": criterion.title, "max": criterion.max_score.normalize()}
+        )
+    elif step and value % step != 0:
+        errors.setdefault(key, []).append(
+            _("“%(c)s” is scored in steps of %(step)s.")
+            % {"c": criterion.title, "step": step.normalize()}
+        )
+    return value
+
+
+def review_save(
+    *,
+    assignment: ReviewAssignment,
+    actor,
+    scores: Mapping[int, Mapping] | None = None,
+    overall_comment: str | None = None,
+    recommendation: str | None = None,
+    version: int | None = None,
+) -> Review:
+    """Save a review in progress (autosave). Scores are validated; blanks stay blank."""
+    with transaction.atomic():
+        assignment = (
+            ReviewAssignment.objects.select_for_update()
+            .select_related("application__call")
+            .get(pk=assignment.pk)
+        )
+        if assignment.reviewer_id != actor.pk:
+            raise NotPermitted(_("Only the assigned reviewer can score."))
+        if assignment.state not in (
+            ReviewAssignment.State.ACCEPTED,
+            ReviewAssignment.State.REOPENED,
+        ):
+            raise TransitionConflict(
+                _("This review is “%(s)s” and cannot be changed.")
+                % {"s": assignment.get_state_display()},
+                code="not_editable",
+            )
+        review, _created = Review.objects.get_or_create(assignment=assignment)
+        if version is not None and int(version) != review.version:
+            raise TransitionConflict(
+                _("This review was saved elsewhere after you opened it; reload to continue."),
+                code="stale_version",
+            )
+        call = assignment.application.call
+        criteria = {c.pk: c for c in call.criteria.all()}
+        errors: dict[str, list[str]] = {}
+        cleaned = {}
+        for criterion_id, entry in (scores or {}).items():
+            criterion = criteria.get(int(criterion_id))
+            if criterion is None:
+                errors.setdefault("scores", []).append(
+                    _("Unknown criterion %(id)s.") % {"id": criterion_id}
+                )
+                continue
+            cleaned[criterion.pk] = (
+                _clean_score(entry.get("score"), criterion, call.score_step, errors),
+                (entry.get("comment") or "").strip(),
+                "score" in entry,
+                "comment" in entry,
+            )
+        if recommendation not in (None, "") and recommendation not in Review.Recommendation.values:
+            errors["recommendation"] = [_("Choose a recommendation.")]
+        if errors:
+            raise RuleViolation(errors)
+        existing = {s.criterion_id: s for s in review.scores.all()}
+        for criterion_id, (value, comment, has_score, has_comment) in cleaned.items():
+            row = existing.get(criterion_id) or Score(review=review, criterion_id=criterion_id)
+            if has_score:
+                row.score = value
+            if has_comment:
+                row.comment = comment
+            row.save()
+        if overall_comment is not None:
+            review.overall_comment = overall_comment.strip()
+        if recommendation is not None:
+            review.recommendation = recommendation
+        review.version += 1
+        review.save()
+    return review
+
+
+def review_submit(*, assignment: ReviewAssignment, actor) -> ReviewAssignment:
+    """Lock the review: every criterion scored, comments where required, a recommendation.
+    When the application's reviews are all in, it becomes `reviewed` — or goes to
+    `moderation` when the totals diverge beyond the call's threshold."""
+    with transaction.atomic():
+        assignment = (
+            ReviewAssignment.objects.select_for_update()
+            .select_related("application__call")
+            .get(pk=assignment.pk)
+        )
+        if assignment.reviewer_id != actor.pk:
+            raise NotPermitted(_("Only the assigned reviewer can submit this review."))
+        call = assignment.application.call
+        review = Review.objects.filter(assignment=assignment).first()
+        scores = {s.criterion_id: s for s in review.scores.all()} if review else {}
+        errors: dict[str, list[str]] = {}
+        for criterion in call.criteria.all():
+            score = scores.get(criterion.pk)
+            if score is None or score.score is None:
+                errors.setdefault(f"scores.{criterion.pk}.score", []).append(
+                    _("Score “%(c)s”.") % {"c": criterion.title}
+                )
+            if call.comments_required and (score is None or not score.comment):
+                errors.setdefault(f"scores.{criterion.pk}.comment", []).append(
+                    _("Comment on “%(c)s”.") % {"c": criterion.title}
+                )
+        if review is None or not review.recommendation:
+            errors["recommendation"] = [_("Choose a recommendation.")]
+        if errors and assignment.state in (
+            ReviewAssignment.State.ACCEPTED,
+            ReviewAssignment.State.REOPENED,
+        ):
+            raise RuleViolation(errors, detail=_("The review is not complete yet."))
+        assignment.submitted_at = timezone.now()
+        transition_perform(obj=assignment, name="submit", actor=actor)
+        _application_after_review(assignment.application_id, actor)
+    return assignment
+
+
+def review_totals(application_id: int) -> list[Decimal]:
+    """Weighted total (0–100) of each submitted review of an application."""
+    from .ranking import review_totals_for
+
+    return [row["total"] for row in review_totals_for(application_ids=[application_id])]
+
+
+def _application_after_review(application_id: int, actor) -> None:
+    application = (
+        Application.objects.select_for_update().select_related("call").get(pk=application_id)
+    )
+    if application.state != Application.State.IN_REVIEW:
+        return
+    states = list(application.assignments.values_list("state", flat=True))
+    submitted = states.count(ReviewAssignment.State.SUBMITTED)
+    pending = sum(
+        s
+        in (
+            ReviewAssignment.State.INVITED,
+            ReviewAssignment.State.ACCEPTED,
+            ReviewAssignment.State.REOPENED,
+        )
+        for s in states
+    )
+    needed = application.call.reviewers_per_application
+    if pending or submitted < needed:
+        return
+    totals = review_totals(application.pk)
+    threshold = application.call.divergence_threshold_percent / 100
+    # Divergence is judged once, on the first complete set of reviews; a further reviewer
+    # added by the moderator settles it (their review joins the mean).
+    diverges = (
+        submitted == needed
+        and len(totals) >= 2
+        and max(totals) - min(totals) > threshold * max(totals)
+        and not application.consensus_scores.exists()
+    )
+    transition_perform(
+        obj=application,
+        name="send_to_moderation" if diverges else "complete_review",
+        actor=actor,
+        check_permission=False,
+        comment=_("Reviewers diverge: %(t)s") % {"t": ", ".join(f"{t:.1f}" for t in totals)}
+        if diverges
+        else "",
+    )
+
+
+def assignment_reopen(
+    *, assignment: ReviewAssignment, actor, comment: str = ""
+) -> ReviewAssignment:
+    """A moderator reopens a submitted review; the application goes back into review."""
+    with transaction.atomic():
+        assignment = (
+            ReviewAssignment.objects.select_for_update()
+            .select_related("application__call")
+            .get(pk=assignment.pk)
+        )
+        transition_perform(obj=assignment, name="reopen", actor=actor, comment=comment)
+        application = Application.objects.select_for_update().get(pk=assignment.application_id)
+        if application.state in (Application.State.REVIEWED, Application.State.MODERATION):
+            transition_perform(obj=application, name="resume_review", actor=actor, comment=comment)
+    return assignment
+
+
+def moderation_record_consensus(
+    *, application: Application, actor, scores: Mapping[int, Mapping]
+) -> Application:
+    """Record consensus scores; a justification is required for every criterion whose score
+    differs from the mean of the reviews."""
+    from .ranking import criterion_means
+
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+        )
+        _require_manager(actor, application.call)
+        if application.state != Application.State.MODERATION:
+            raise TransitionConflict(
+                _("This application is not in moderation."), code="invalid_state"
+            )
+        criteria = {c.pk: c for c in application.call.criteria.all()}
+        means = criterion_means(application.pk)
+        errors: dict[str, list[str]] = {}
+        rows = []
+        for criterion_id, criterion in criteria.items():
+            entry = scores.get(criterion_id) or scores.get(str(criterion_id)) or {}
+            value = _clean_score(entry.get("score"), criterion, application.call.score_step, errors)
+            if value is None:
+                errors.setdefault(f"scores.{criterion_id}.score", []).append(
+                    _("Give a consensus score for “%(c)s”.") % {"c": criterion.title}
+                )
+                continue
+            justification = (entry.get("justification") or "").strip()
+            mean = means.get(criterion_id)
+            if (mean is None or value != mean.quantize(Decimal("0.01"))) and not justification:
+                errors.setdefault(f"scores.{criterion_id}.justification", []).append(
+                    _("Justify the change of “%(c)s”.") % {"c": criterion.title}
+                )
+            rows.append(
+                ConsensusScore(
+                    application=application,
+                    criterion=criterion,
+                    score=value,
+                    justification=justification or _("Mean of the reviews."),
+                    moderator=actor,
+                )
+            )
+        if errors:
+            raise RuleViolation(errors)
+        ConsensusScore.objects.filter(application=application).delete()
+        ConsensusScore.objects.bulk_create(rows)
+        transition_perform(obj=application, name="resolve_moderation", actor=actor)
+    return application
+
+
+# Decision (maker–checker) -------------------------------------------------------------
+
+
+def awarded_total(call: Call) -> Decimal:
+    return Grant.objects.filter(application__call=call).aggregate(s=Sum("amount"))["s"] or Decimal(
+        0
+    )
+
+
+def award_list_propose(
+    *,
+    call: Call,
+    actor,
+    adjustments: Mapping[int, Mapping] | None = None,
+    comment: str = "",
+) -> AwardList:
+    """Propose the award list from the ranking's funding line. An amount may be adjusted
+    downwards only, with a reason."""
+    from .ranking import call_ranking, evaluation_summary, review_comments
+
+    _require_manager(actor, call)
+    adjustments = {int(k): v for k, v in (adjustments or {}).items()}
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        if call.state != Call.State.IN_REVIEW:
+            raise TransitionConflict(
+                _("Start the call's review before proposing awards."), code="invalid_state"
+            )
+        if AwardList.objects.filter(call=call, state=AwardList.State.PROPOSED).exists():
+            raise TransitionConflict(
+                _("An award list is already waiting for approval."), code="pending_list"
+            )
+        unfinished = Application.objects.filter(
+            call=call, state__in=[Application.State.IN_REVIEW, Application.State.MODERATION]
+        ).count()
+        if unfinished:
+            raise TransitionConflict(
+                _("%(n)d applications are still in review or moderation.") % {"n": unfinished},
+                code="review_unfinished",
+            )
+        ranking = call_ranking(call)
+        comments = review_comments(call)
+        errors: dict[str, list[str]] = {}
+        award_list = AwardList.objects.create(call=call, proposed_by=actor, comment=comment)
+        items = []
+        for row in ranking.rows:
+            if row.application.state != Application.State.REVIEWED:
+                continue
+            amount = row.requested
+            reason = ""
+            if row.proposal == "award" and row.application.pk in adjustments:
+                change = adjustments[row.application.pk]
+                reason = (change.get("reason") or "").strip()
+                try:
+                    amount = Decimal(str(change.get("amount")))
+                except InvalidOperation:
+                    errors.setdefault(f"adjustments.{row.application.pk}", []).append(
+                        _("Enter an amount.")
+                    )
+                    continue
+                if amount <= 0 or amount > row.requested:
+                    errors.setdefault(f"adjustments.{row.application.pk}", []).append(
+                        _("An amount can be lowered, not raised.")
+                    )
+                elif amount != row.requested and not reason:
+                    errors.setdefault(f"adjustments.{row.application.pk}", []).append(
+                        _("Give the reason for lowering the amount.")
+                    )
+            items.append(
+                AwardListItem(
+                    award_list=award_list,
+                    application=row.application,
+                    rank=row.rank,
+                    total_score=row.total,
+                    outcome=row.proposal,
+                    amount=amount if row.proposal != "reject" else None,
+                    amount_reason=reason,
+                    feedback=evaluation_summary(row, ranking.criteria, comments),
+                )
+            )
+        if errors:
+            raise RuleViolation(errors)
+        AwardListItem.objects.bulk_create(items)
+        for item in items:
+            name = {"award": "shortlist", "reserve": "place_on_reserve"}.get(item.outcome)
+            if name:
+                transition_perform(
+                    obj=Application.objects.select_for_update().get(pk=item.application_id),
+                    name=name,
+                    actor=actor,
+                )
+    return award_list
+
+
+def award_list_approve(*, award_list: AwardList, actor, comment: str = "") -> AwardList:
+    """The approver — never the proposer — approves: in one transaction, applications become
+    awarded (with their grant), reserve or rejected. The call row is locked first, so two
+    approvals run one after the other and the second sees the budget the first used."""
+    with transaction.atomic():
+        call = (
+            Call.objects.select_for_update().select_related("programme").get(pk=award_list.call_id)
+        )
+        award_list = AwardList.objects.select_for_update().get(pk=award_list.pk)
+        if award_list.proposed_by_id == actor.pk:
+            raise NotPermitted(_("The person who proposed the list cannot approve it."))
+        items = list(award_list.items.select_related("application__organisation"))
+        to_award = sum((i.amount for i in items if i.outcome == "award"), Decimal(0))
+        if (
+            award_list.state == AwardList.State.PROPOSED
+            and awarded_total(call) + to_award > call.budget
+        ):
+            raise TransitionConflict(
+                _("Approving would exceed the call's budget."), code="budget_exceeded"
+            )
+        award_list.decided_by = actor
+        award_list.decided_at = timezone.now()
+        transition_perform(obj=award_list, name="approve", actor=actor, comment=comment)
+        for item in items:
+            application = Application.objects.select_for_update().get(pk=item.application_id)
+            if item.outcome == "award":
+                transition_perform(
+                    obj=application, name="award", actor=actor, check_permission=False
+                )
+                Grant.objects.create(
+                    title=application.title,
+                    organisation=application.organisation,
+                    programme=call.programme,
+                    application=application,
+                    reference=application.reference or "",
+                    amount=item.amount,
+                    currency=call.programme.currency,
+                )
+            elif item.outcome == "reject":
+                transition_perform(
+                    obj=application, name="reject", actor=actor, check_permission=False
+                )
+            elif application.state == Application.State.SHORTLISTED:
+                transition_perform(
+                    obj=application, name="place_on_reserve", actor=actor, check_permission=False
+                )
+        if call.state == Call.State.IN_REVIEW:
+            transition_perform(obj=call, name="decide", actor=actor, check_permission=False)
+        from workflows.tasks import send_application_event
+
+        for item in items:
+            enqueue_on_commit(send_application_event, item.application_id, "decision")
+    return award_list
+
+
+def award_list_return(*, award_list: AwardList, actor, comment: str) -> AwardList:
+    if not (comment or "").strip():
+        raise RuleViolation({"comment": [_("Say what should change.")]})
+    with transaction.atomic():
+        award_list = AwardList.objects.select_for_update().get(pk=award_list.pk)
+        if award_list.proposed_by_id == actor.pk:
+            raise NotPermitted(_("The person who proposed the list cannot return it."))
+        award_list.decided_by = actor
+        award_list.decided_at = timezone.now()
+        transition_perform(obj=award_list, name="return_for_changes", actor=actor, comment=comment)
+        for item in award_list.items.all():
+            application = Application.objects.select_for_update().get(pk=item.application_id)
+            if application.state in (Application.State.SHORTLISTED, Application.State.RESERVE):
+                transition_perform(
+                    obj=application, name="unlist", actor=actor, check_permission=False
+                )
+    return award_list
