@@ -147,6 +147,7 @@ def assignments_auto_assign(*, call: Call, actor, application_ids: list[int] | N
                 pool.load[user_id] += 1
                 pool.active[app_id] += 1
                 pool.taken[app_id].add(user_id)
+        _rebalance(pool, new)
         ReviewAssignment.objects.bulk_create(new, batch_size=1000)
         entering = {a.application_id for a in new}
         transition_perform_bulk(
@@ -160,6 +161,49 @@ def assignments_auto_assign(*, call: Call, actor, application_ids: list[int] | N
 
             enqueue_on_commit(send_assignment_notice, [a.pk for a in new])
     return len(new)
+
+
+def _rebalance(pool: _Pool, new: list[ReviewAssignment]) -> None:
+    """Greedy assignment can leave loads two apart when exclusions cut the candidates. Move
+    new assignments from the most to the least loaded reviewers while a move is allowed,
+    until no two reviewers are more than one apart (or no allowed move is left)."""
+    by_reviewer: dict[int, list[ReviewAssignment]] = defaultdict(list)
+    for assignment in new:
+        by_reviewer[assignment.reviewer_id].append(assignment)
+    reviewers = {r[0]: r for r in pool.reviewers}
+    stuck: set[int] = set()
+    while True:
+        movable = [r for r in reviewers if r not in stuck and by_reviewer.get(r)]
+        if not movable:
+            return
+        high = max(movable, key=lambda r: (pool.load[r], -r))
+        lows = sorted(reviewers, key=lambda r: (pool.load[r], r))
+        if pool.load[high] - pool.load[lows[0]] <= 1:
+            return
+        moved = False
+        for low in lows:
+            if pool.load[high] - pool.load[low] <= 1:
+                break
+            capacity = reviewers[low][2]
+            if capacity is not None and pool.load[low] >= capacity:
+                continue
+            for assignment in by_reviewer[high]:
+                app_id = assignment.application_id
+                if low in pool.taken[app_id] or pool.exclusion(reviewers[low], app_id):
+                    continue
+                by_reviewer[high].remove(assignment)
+                pool.taken[app_id].discard(high)
+                assignment.reviewer_id = low
+                by_reviewer[low].append(assignment)
+                pool.taken[app_id].add(low)
+                pool.load[high] -= 1
+                pool.load[low] += 1
+                moved = True
+                break
+            if moved:
+                break
+        if not moved:
+            stuck.add(high)
 
 
 def assignment_create(*, application: Application, reviewer, actor) -> ReviewAssignment:

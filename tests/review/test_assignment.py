@@ -124,3 +124,20 @@ def test_only_the_programme_manager_assigns(call, other_manager, eligible_factor
     with pytest.raises(NotPermitted):
         assignments_auto_assign(call=call, actor=other_manager)
     assert ReviewAssignment.objects.count() == 0
+
+
+def test_it_stays_balanced_when_exclusions_cut_the_candidates(
+    call, manager, eligible_factory, pool
+):
+    """Greedy alone gives both applications to the Albanian reviewer (the Serbian one may not
+    review the Serbian applicant); the rebalancing pass moves the first to the Serbian one."""
+    Call.objects.filter(pk=call.pk).update(exclude_same_country=True, reviewers_per_application=1)
+    call.refresh_from_db()
+    bosnian, serbian_app = eligible_factory(country="BA"), eligible_factory(country="RS")
+    albanian = pool(1, country="AL")[0]
+    serbian = pool(1, country="RS")[0]
+
+    assignments_auto_assign(call=call, actor=manager)
+
+    assert list(bosnian.assignments.values_list("reviewer_id", flat=True)) == [serbian.pk]
+    assert list(serbian_app.assignments.values_list("reviewer_id", flat=True)) == [albanian.pk]
