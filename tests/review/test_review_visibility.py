@@ -1,0 +1,85 @@
+import pytest
+
+from applications.models import Application, ReviewAssignment
+from applications.review import assignment_declare, assignments_auto_assign
+from applications.review_selectors import (
+    application_for_reviewer,
+    assignment_for_reviewer,
+    assignments_of_reviewer,
+    other_reviews_for,
+)
+from grants.models import Call
+
+from .conftest import score
+
+
+@pytest.fixture
+def assigned(call, manager, eligible_factory, pool):
+    application = eligible_factory()
+    first, second, outsider = pool(3)
+    Call.objects.filter(pk=call.pk).update(reviewers_per_application=2)
+    assignments_auto_assign(call=call, actor=manager)
+    return application, first, second, outsider
+
+
+def test_a_reviewer_sees_only_their_assignments(assigned):
+    application, first, _second, outsider = assigned
+    mine = application.assignments.get(reviewer=first)
+    assert list(assignments_of_reviewer(first)) == [mine]
+    assert list(assignments_of_reviewer(outsider)) == []
+    with pytest.raises(ReviewAssignment.DoesNotExist):
+        assignment_for_reviewer(outsider, mine.pk)
+
+
+def test_the_content_opens_only_after_declaring_no_conflict(assigned):
+    application, first, _second, _outsider = assigned
+    mine = application.assignments.get(reviewer=first)
+    with pytest.raises(Application.DoesNotExist):
+        application_for_reviewer(mine)
+    assignment_declare(assignment=mine, actor=first, conflict=False)
+    mine.refresh_from_db()
+    assert application_for_reviewer(mine).pk == application.pk
+
+
+def test_a_recused_reviewer_never_sees_the_content(assigned):
+    application, first, _second, _outsider = assigned
+    mine = application.assignments.get(reviewer=first)
+    assignment_declare(assignment=mine, actor=first, conflict=True, reason="Former employee")
+    mine.refresh_from_db()
+    with pytest.raises(Application.DoesNotExist):
+        application_for_reviewer(mine)
+
+
+def test_other_reviews_show_only_after_submitting_your_own(assigned, call):
+    application, first, second, _outsider = assigned
+    a1 = application.assignments.get(reviewer=first)
+    a2 = application.assignments.get(reviewer=second)
+    score(a2, {"Relevance": 4, "Feasibility": 3})
+    a1.refresh_from_db()
+    assignment_declare(assignment=a1, actor=first, conflict=False)
+    a1.refresh_from_db()
+    assert other_reviews_for(a1) == []  # not before their own is in
+    score(a1, {"Relevance": 3, "Feasibility": 3})
+    a1.refresh_from_db()
+    assert [r.assignment_id for r in other_reviews_for(a1)] == [a2.pk]
+    Call.objects.filter(pk=call.pk).update(other_reviews_visible="never")
+    a1 = ReviewAssignment.objects.select_related("application__call").get(pk=a1.pk)
+    assert other_reviews_for(a1) == []
+
+
+def test_the_reviewer_dashboard_takes_a_pinned_number_of_queries(
+    call, manager, eligible_factory, pool, django_assert_num_queries
+):
+    reviewer = pool(1)[0]
+    Call.objects.filter(pk=call.pk).update(reviewers_per_application=1)
+    eligible_factory()
+    assignments_auto_assign(call=call, actor=manager)
+    with django_assert_num_queries(1):
+        rows = list(assignments_of_reviewer(reviewer))
+    for _ in range(5):
+        eligible_factory()
+    assignments_auto_assign(call=call, actor=manager)
+    with django_assert_num_queries(1):
+        rows = list(assignments_of_reviewer(reviewer))
+        assert [r.application.call.title for r in rows]
+    assert len(rows) == 6
