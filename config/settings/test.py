@@ -1,6 +1,8 @@
 """What the test suite changes: fast hashing, in-memory mail, eager tasks, a temporary media root."""
 
+import os
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import env
@@ -18,4 +20,7 @@ STORAGES = {
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the Celery worker tests start a real worker in another process.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-regrant.sqlite3")}  # noqa: F405
+    # One file per test run, so that runs side by side never share (and drop) a database.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"regrant-test-{os.getpid()}.sqlite3")
+    }
