@@ -24,3 +24,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"regrant-test-{os.getpid()}.sqlite3")
     }
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_regrant_{os.getpid()}"}  # noqa: F405
