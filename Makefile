@@ -30,7 +30,7 @@ run: seed
 	@echo ""
 	@$(BIN)/python manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	  $(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=2 & \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

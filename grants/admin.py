@@ -1,0 +1,267 @@
+"""Admin for operators (the main UI is elsewhere): organisations, donors, grants, programmes
+and calls. A call's state changes only through its transitions, which run the services; once
+published, its rules are read-only here as everywhere (see grants.services)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from workflows.admin import CommentForm, ServiceTransitionsMixin, transition_history
+
+from .countries import COUNTRIES
+from .models import (
+    Call,
+    CallQuestion,
+    CallReviewer,
+    Criterion,
+    Donor,
+    Grant,
+    Membership,
+    Organisation,
+    OrganisationType,
+    Programme,
+    ProgrammeRole,
+)
+from .services import CALL_TRANSITION_SERVICES, FROZEN_CALL_FIELDS
+
+# Scoring criteria may change until review starts.
+CRITERIA_EDITABLE_STATES = {Call.State.DRAFT, Call.State.OPEN, Call.State.CLOSED}
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+    fields = ("user", "role", "created_at")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("legal_name", "short_name", "country", "city", "org_type")
+    list_filter = ("country", "org_type")
+    search_fields = ("legal_name", "short_name", "registration_number", "city")
+    inlines = (MembershipInline,)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Donor)
+class DonorAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name")
+    search_fields = ("name", "short_name")
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "organisation",
+        "donor",
+        "amount",
+        "currency",
+        "start_date",
+        "end_date",
+    )
+    list_filter = ("donor", "currency")
+    list_select_related = ("organisation", "donor")
+    search_fields = ("title", "reference", "organisation__legal_name")
+    autocomplete_fields = ("organisation",)
+
+
+class ProgrammeRoleInline(admin.TabularInline):
+    model = ProgrammeRole
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "owner",
+        "currency",
+        "budget",
+        "start_date",
+        "end_date",
+        "parent_grant",
+    )
+    list_select_related = ("owner", "parent_grant")
+    search_fields = ("title", "owner__legal_name")
+    autocomplete_fields = ("owner", "parent_grant")
+    filter_horizontal = ("donors",)
+    inlines = (ProgrammeRoleInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Every amount of every call is in the programme's currency: it cannot change under them.
+        if obj is not None and obj.calls.exists():
+            return ("currency",)
+        return ()
+
+
+class CallQuestionInline(admin.TabularInline):
+    """Questions define a valid application: editable only while the call is a draft."""
+
+    model = CallQuestion
+    extra = 0
+    fields = ("order", "label", "kind", "required", "max_length", "choices", "help_text")
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.state == Call.State.DRAFT
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class CriterionInline(admin.TabularInline):
+    """Scoring criteria may change until review starts."""
+
+    model = Criterion
+    extra = 0
+    fields = ("order", "title", "weight", "max_score", "pass_threshold", "description")
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.state in CRITERIA_EDITABLE_STATES
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class CallReviewerInline(admin.TabularInline):
+    model = CallReviewer
+    extra = 0
+    autocomplete_fields = ("user",)
+    fields = ("user", "added_at")
+    readonly_fields = ("added_at",)
+
+
+class CallAdminForm(forms.ModelForm):
+    eligible_countries = forms.MultipleChoiceField(
+        label=_("eligible countries"),
+        choices=COUNTRIES,
+        required=False,
+        help_text=_("None selected: any country."),
+    )
+    eligible_org_types = forms.MultipleChoiceField(
+        label=_("eligible organisation types"),
+        choices=OrganisationType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None selected: any type."),
+    )
+
+    class Meta:
+        model = Call
+        fields = (
+            "programme",
+            "title",
+            "reference_prefix",
+            "scope",
+            "summary",
+            "description",
+            "opens_at",
+            "closes_at",
+            "timezone",
+            "budget",
+            "min_grant",
+            "max_grant",
+            "min_cofinancing_percent",
+            "eligible_countries",
+            "eligible_org_types",
+            "reviewers_per_application",
+        )
+
+    def clean(self):
+        # The same rule as grants.services.call_update: once published, a call may be extended
+        # (while open) and its budget may grow; nothing may shrink under the applicants.
+        cleaned = super().clean()
+        call = self.instance
+        if call.pk is None or not call.rules_frozen:
+            return cleaned
+        closes_at = cleaned.get("closes_at")
+        if closes_at is not None and closes_at != call.closes_at:
+            if call.state != Call.State.OPEN:
+                self.add_error("closes_at", _("Only an open call can be extended."))
+            elif closes_at < call.closes_at:
+                self.add_error("closes_at", _("A published call can be extended, not shortened."))
+        budget = cleaned.get("budget")
+        if budget is not None and budget < call.budget:
+            self.add_error("budget", _("A published call's budget can grow, not shrink."))
+        return cleaned
+
+
+def _call_transition(service):
+    def run(call, actor, data):
+        return service(call=call, actor=actor, comment=data.get("comment", ""))
+
+    return run
+
+
+@admin.register(Call)
+class CallAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
+    form = CallAdminForm
+    transition_services = {
+        name: _call_transition(service) for name, service in CALL_TRANSITION_SERVICES.items()
+    }
+    fsm_forms = {"cancel": CommentForm}
+    list_display = ("title", "programme", "scope", "state", "opens_at", "closes_at", "budget")
+    list_filter = ("state", "scope", "programme")
+    list_select_related = ("programme",)
+    search_fields = ("title", "reference_prefix", "programme__title")
+    date_hierarchy = "closes_at"
+    autocomplete_fields = ("programme",)
+    inlines = (CallQuestionInline, CriterionInline, CallReviewerInline)
+    fieldsets = (
+        (None, {"fields": ("programme", "title", "reference_prefix", "scope", "state")}),
+        (_("Texts"), {"fields": ("summary", "description")}),
+        (_("Dates"), {"fields": ("opens_at", "closes_at", "timezone", "published_at")}),
+        (
+            _("Rules"),
+            {
+                "fields": (
+                    "budget",
+                    "min_grant",
+                    "max_grant",
+                    "min_cofinancing_percent",
+                    "eligible_countries",
+                    "eligible_org_types",
+                    "reviewers_per_application",
+                )
+            },
+        ),
+        (_("History"), {"fields": ("history",)}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["published_at", "history", *super().get_readonly_fields(request, obj)]
+        if obj is not None and obj.rules_frozen:
+            readonly += sorted(FROZEN_CALL_FIELDS)
+            if obj.state not in CRITERIA_EDITABLE_STATES:
+                readonly.append("reviewers_per_application")
+        return readonly
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A published call has applicants and a log: it is cancelled or archived, not deleted.
+        return (
+            obj is not None
+            and obj.state == Call.State.DRAFT
+            and super().has_delete_permission(request, obj)
+        )
+
+    @admin.display(description=_("transition log"))
+    def history(self, obj) -> str:
+        return transition_history(obj) if obj.pk else "—"

@@ -1,0 +1,1246 @@
+"""Load a realistic demo: three regranting programmes in the Western Balkans, their calls in
+several states, applications in several states, and one login per persona.
+
+Everything is fictional: the organisations, people, projects and grant references are invented
+(the schemes are loosely modelled on the documents in ../shared/seeds/, paraphrased). Donors are
+named, but what they are said to fund here is demo data.
+
+1. Refuse to run unless DEBUG is on (or --force): the logins share a password that is printed.
+2. In one transaction, so a failure leaves nothing half-loaded:
+   a. donors, organisations in the six countries, the parent grants (the cascade), programmes,
+      the persona logins and their roles — get_or_create on natural keys (names, e-mails);
+   b. each call, keyed by (programme, title), is built only when it does not exist yet: created
+      as a draft with its questions and criteria (plain data), then published by `call_publish`;
+      its applications are created, filled, submitted and screened by the applications
+      services, so every state change is a real transition in the TransitionLog;
+   c. a call that must look closed is opened with a future deadline, applied to, then its closing
+      time is moved into the past with a queryset update (the one shortcut: it pretends time has
+      passed) and it is closed by `call_close`; screening follows, through the services;
+   d. reviewers are attached to their calls (get_or_create).
+3. A second run finds everything and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import unicodedata
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from applications.services import (
+    application_answer_clarification,
+    application_create,
+    application_request_clarification,
+    application_screen,
+    application_submit,
+    application_update,
+    application_withdraw,
+    attachment_add,
+    partner_add,
+)
+from grants import policies
+from grants.models import (
+    Call,
+    CallQuestion,
+    CallReviewer,
+    Criterion,
+    Donor,
+    Grant,
+    Membership,
+    Organisation,
+    OrganisationType,
+    Programme,
+    ProgrammeRole,
+)
+from grants.services import call_close, call_publish, call_start_review
+
+BELGRADE = ZoneInfo("Europe/Belgrade")
+DOMAIN = "demo.regrant.local"
+DEFAULT_PASSWORD = "regrant-demo"
+
+
+def demo_password() -> str:
+    """The one password of every demo login: DEMO_PASSWORD (environment or .env), or the default."""
+    return os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+
+
+# Personas --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Persona:
+    key: str
+    label: str
+    email: str
+    full_name: str
+    try_first: str
+
+
+PERSONAS = (
+    Persona(
+        "applicant",
+        "Applicant (Sigurna Luka, RS)",
+        f"applicant@{DOMAIN}",
+        "Jelena Marković",
+        "Finish and submit the draft to the Serbian national call.",
+    ),
+    Persona(
+        "applicant2",
+        "Applicant (Most Bihać, BA)",
+        f"applicant2@{DOMAIN}",
+        "Amra Hodžić",
+        "Answer the clarification request on the service pilots call.",
+    ),
+    Persona(
+        "manager",
+        "Programme manager (Safe Routes)",
+        f"manager@{DOMAIN}",
+        "Dragan Ilić",
+        "Screen the North Macedonia call's applications; publish the Kosovo call.",
+    ),
+    Persona(
+        "approver",
+        "Approver (Safe Routes)",
+        f"approver@{DOMAIN}",
+        "Milica Stojanović",
+        "Read the Safe Routes calls and applications.",
+    ),
+    Persona(
+        "donor",
+        "Donor observer (EU, Safe Routes)",
+        f"donor@{DOMAIN}",
+        "Claire Dubois",
+        "Follow the Safe Routes programme, read-only.",
+    ),
+    Persona(
+        "reviewer",
+        "Reviewer",
+        f"reviewer@{DOMAIN}",
+        "Arben Krasniqi",
+        "See the calls you review (North Macedonia; service pilots, first round).",
+    ),
+    Persona(
+        "manager2",
+        "Programme manager (SEM, Norway)",
+        f"manager2@{DOMAIN}",
+        "Selma Begić",
+        "Wait for Most Bihać's answer; Safe Routes stays invisible to you.",
+    ),
+    Persona(
+        "operator",
+        "Operator (superuser)",
+        f"operator@{DOMAIN}",
+        "Demo Operator",
+        "/admin/: calls with their transitions, the transition log.",
+    ),
+)
+
+
+# Organisations, donors, grants, programmes -----------------------------------------------
+
+CSO, GRASSROOTS, NETWORK = (
+    OrganisationType.CSO,
+    OrganisationType.GRASSROOTS,
+    OrganisationType.NETWORK,
+)
+
+
+class Org(NamedTuple):
+    legal_name: str
+    short_name: str
+    country: str
+    city: str
+    org_type: str
+    contact: str  # full name of the member who applies for it; "" for none
+
+
+ORGANISATIONS: dict[str, Org] = {
+    # Leads of the three programmes
+    "civic_bridges": Org("Mreža Građanski Mostovi", "Civic Bridges", "RS", "Beograd", NETWORK, ""),
+    "msu": Org("Mreža socijalnih usluga BiH", "MSU", "BA", "Sarajevo", NETWORK, ""),
+    "bizi": Org("Beogradska inicijativa za zaštitu izbeglica", "BIZI", "RS", "Beograd", CSO, ""),
+    # Serbia
+    "sigurna_luka": Org(
+        "Udruženje građana Sigurna Luka", "Sigurna Luka", "RS", "Subotica", CSO, ""
+    ),
+    "cppz_nis": Org(
+        "Centar za pravnu pomoć i zastupanje Niš", "CPPZ Niš", "RS", "Niš", CSO, "Nikola Đorđević"
+    ),
+    # Bosnia and Herzegovina
+    "most_bihac": Org("Fondacija Most Bihać", "Most Bihać", "BA", "Bihać", CSO, ""),
+    "zzz_tuzla": Org(
+        "Udruženje Žene za zajednicu Tuzla", "ŽZZ Tuzla", "BA", "Tuzla", CSO, "Lejla Mehmedović"
+    ),
+    # Montenegro
+    "pravni_kompas": Org(
+        "NVO Pravni kompas", "Pravni kompas", "ME", "Podgorica", CSO, "Marija Vuković"
+    ),
+    "ok_bar": Org("Omladinski klub Bar", "OK Bar", "ME", "Bar", GRASSROOTS, "Luka Radović"),
+    # North Macedonia
+    "patokaz": Org("Združenie Patokaz", "Patokaz", "MK", "Skopje", CSO, "Elena Trajkovska"),
+    "mf_kumanovo": Org(
+        "Mladinski forum Kumanovo", "MF Kumanovo", "MK", "Kumanovo", GRASSROOTS, "Stefan Ristov"
+    ),
+    "csg": Org(
+        "Centar za solidarnost Gevgelija", "CS Gevgelija", "MK", "Gevgelija", CSO, "Ivana Kostova"
+    ),
+    "pk_tetovo": Org("Pravna klinika Tetovo", "PK Tetovo", "MK", "Tetovo", CSO, "Blerim Xhaferi"),
+    "mz_bitola": Org(
+        "Mreža za zaednica Bitola", "MZ Bitola", "MK", "Bitola", CSO, "Ana Nikolovska"
+    ),
+    "nov_pocetok": Org(
+        "Združenie Nov početok Štip", "Nov početok", "MK", "Štip", CSO, "Goran Petrov"
+    ),
+    "iob_ohrid": Org(
+        "Inicijativa Ohridski bregovi", "IOB Ohrid", "MK", "Ohrid", GRASSROOTS, "Marko Talevski"
+    ),
+    # Albania
+    "horizonte": Org(
+        "Shoqata Horizonte të Reja", "Horizonte", "AL", "Shkodër", CSO, "Erjona Hoxha"
+    ),
+    "kompasi": Org("Qendra Kompasi", "Kompasi", "AL", "Tiranë", CSO, "Klodian Shehu"),
+    # Kosovo
+    "iqp_prizren": Org(
+        "Iniciativa Qytetare Prizren", "IQ Prizren", "XK", "Prizren", CSO, "Driton Berisha"
+    ),
+    "rrm_mitrovice": Org(
+        "Rrjeti Rinor Mitrovicë", "RR Mitrovicë", "XK", "Mitrovicë", GRASSROOTS, "Vjosa Gashi"
+    ),
+}
+
+# Persona → (organisation, membership role)
+PERSONA_MEMBERSHIPS = {
+    "applicant": ("sigurna_luka", Membership.Role.ADMIN),
+    "applicant2": ("most_bihac", Membership.Role.ADMIN),
+    "manager": ("civic_bridges", Membership.Role.ADMIN),
+    "approver": ("civic_bridges", Membership.Role.MEMBER),
+    "manager2": ("msu", Membership.Role.ADMIN),
+}
+
+DONORS = {
+    "eu": ("European Union", "EU"),
+    "sem": ("Swiss State Secretariat for Migration", "SEM"),
+    "norway": ("Royal Norwegian Embassy in Belgrade", "Norway"),
+}
+
+GRANTS = {
+    "eu": {
+        "title": "Regional civil-society response to migrant smuggling (EU action grant)",
+        "organisation": "civic_bridges",
+        "donor": "eu",
+        "reference": "DEMO-EU-2026/041",
+        "amount": Decimal("2400000.00"),
+        "max_subgrant_amount": Decimal("50000.00"),
+    },
+    "sem": {
+        "title": "Community services along the Balkan route (SEM contribution)",
+        "organisation": "msu",
+        "donor": "sem",
+        "reference": "DEMO-SEM-0193",
+        "amount": Decimal("650000.00"),
+        "max_subgrant_amount": Decimal("25000.00"),
+    },
+}
+
+PROGRAMMES = {
+    "safe_routes": {
+        "title": "Safe Routes Fund: local and regional action against migrant smuggling",
+        "owner": "civic_bridges",
+        "donors": ["eu"],
+        "parent_grant": "eu",
+        "budget": Decimal("720000.00"),
+        "description": (
+            "Demo programme (fictional). A regional network re-grants part of an EU grant to "
+            "civil-society organisations in the six Western Balkan countries: national projects "
+            "raise awareness, give legal aid and monitor how smuggled migrants are treated; "
+            "regional projects build a shared response across borders."
+        ),
+        "roles": {"manager": "manager", "approver": "approver", "donor": "observer"},
+    },
+    "services": {
+        "title": "Community Services for People on the Move",
+        "owner": "msu",
+        "donors": ["sem"],
+        "parent_grant": "sem",
+        "budget": Decimal("240000.00"),
+        "description": (
+            "Demo programme (fictional). Small grants for organisations that pilot social and "
+            "legal services for migrants with local institutions: interpretation and cultural "
+            "mediation, counselling, referral."
+        ),
+        "roles": {"manager2": "manager"},
+    },
+    "watch": {
+        "title": "Asylum and Readmission Watch, Serbia",
+        "owner": "bizi",
+        "donors": ["norway"],
+        "parent_grant": None,
+        "budget": Decimal("90000.00"),
+        "description": (
+            "Demo programme (fictional). Grants for monitoring how asylum seekers and returnees "
+            "under readmission agreements are received, and for policy work based on what is found."
+        ),
+        "roles": {"manager2": "manager"},
+    },
+}
+
+
+# Calls -----------------------------------------------------------------------------------
+
+TEXT, LONG, NUMBER, CHOICE, DATE, FILE = (
+    CallQuestion.Kind.TEXT,
+    CallQuestion.Kind.LONG_TEXT,
+    CallQuestion.Kind.NUMBER,
+    CallQuestion.Kind.CHOICE,
+    CallQuestion.Kind.DATE,
+    CallQuestion.Kind.FILE,
+)
+
+FOCUS = ["Prevention and awareness", "Monitoring and reporting", "Legal aid", "Policy and advocacy"]
+SERVICE_TYPES = [
+    "Interpretation and cultural mediation",
+    "Legal counselling",
+    "Psychosocial support",
+    "Referral and case management",
+]
+
+
+def _questions(*, regional: bool = False, services: bool = False) -> list[dict]:
+    """The application form: (key, fields). Keys only link the demo answers to the questions."""
+    questions = [
+        (
+            "summary",
+            TEXT,
+            "Project summary in one sentence",
+            250,
+            "What will change, for whom, where.",
+        ),
+        (
+            "problem",
+            LONG,
+            "Which service is missing today, and for whom?"
+            if services
+            else "Which problem does the project address, and for whom?",
+            2500,
+            "",
+        ),
+        (
+            "activities",
+            LONG,
+            "Activities and timeline",
+            4000,
+            "By month or by phase: who does what.",
+        ),
+    ]
+    if regional:
+        questions.append(
+            (
+                "cooperation",
+                LONG,
+                "How will the organisations in different countries work together?",
+                2000,
+                "",
+            )
+        )
+    questions += [
+        ("reach", NUMBER, "How many people will the project reach directly?", None, ""),
+        ("focus", CHOICE, "Type of service" if services else "Main focus", None, ""),
+        ("start", DATE, "Planned start date", None, "Projects run for 6 to 12 months."),
+        ("certificate", FILE, "Registration certificate", None, "PDF or a scan."),
+    ]
+    specs = []
+    for key, kind, label, max_length, help_text in questions:
+        spec = {"key": key, "kind": kind, "label": label, "help_text": help_text}
+        if max_length:
+            spec["max_length"] = max_length
+        if kind == CHOICE:
+            spec["choices"] = SERVICE_TYPES if services else FOCUS
+        specs.append(spec)
+    if not services:
+        specs.append(
+            {
+                "key": "support",
+                "kind": FILE,
+                "label": "Letters of support from local institutions",
+                "help_text": "Optional.",
+                "required": False,
+            }
+        )
+    return specs
+
+
+CRITERIA = {
+    "national": [
+        ("Relevance to the call's objectives", 30, 5, 3),
+        ("Capacity and experience of the applicant", 20, 5, 2),
+        ("Methodology and feasibility", 25, 5, 3),
+        ("Value for money", 15, 5, 2),
+        ("Sustainability and local ownership", 10, 5, None),
+    ],
+    "regional": [
+        ("Relevance to the call's objectives", 25, 5, 3),
+        ("Cross-border added value", 20, 5, 3),
+        ("Methodology and feasibility", 25, 5, 3),
+        ("Strength of the partnership", 15, 5, 2),
+        ("Value for money", 15, 5, 2),
+    ],
+    "services": [
+        ("Need for the service", 40, 10, 5),
+        ("Quality and safeguarding", 35, 10, 5),
+        ("Cost and continuity after the grant", 25, 10, None),
+    ],
+}
+
+NATIONAL_TYPES = [CSO, GRASSROOTS]
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    key: str
+    programme: str
+    title: str
+    prefix: str
+    plan: str  # "draft", "open", "closed" or "in_review"
+    opens: int  # days from today (Europe/Belgrade), 09:00
+    closes: int  # days from today, 16:00; for closed calls, where the deadline ends up
+    countries: list[str]
+    org_types: list[str]
+    budget: int
+    min_grant: int
+    max_grant: int
+    cofinancing: int
+    criteria: str
+    summary: str
+    scope: str = Call.Scope.NATIONAL
+    questions: dict = field(default_factory=dict)  # keyword arguments of _questions()
+    reviewers: tuple[str, ...] = ()
+
+
+def _national(key: str, country: str, name: str, plan: str, opens: int, closes: int) -> CallSpec:
+    return CallSpec(
+        key=key,
+        programme="safe_routes",
+        title=f"National projects call: {name}",
+        prefix=f"SRF-NAT-{country}",
+        plan=plan,
+        opens=opens,
+        closes=closes,
+        countries=[country],
+        org_types=NATIONAL_TYPES,
+        budget=60000,
+        min_grant=5000,
+        max_grant=15000,
+        cofinancing=10,
+        criteria="national",
+        summary=(
+            f"Grants of 5,000 to 15,000 EUR for organisations registered in {name} that raise "
+            "awareness of migrant smuggling, give legal aid, or monitor how smuggled migrants "
+            "are treated."
+        ),
+    )
+
+
+CALLS = [
+    _national("nat_rs", "RS", "Serbia", "open", -10, 21),
+    _national("nat_ba", "BA", "Bosnia and Herzegovina", "open", -8, 24),
+    _national("nat_al", "AL", "Albania", "open", -6, 28),
+    CallSpec(
+        key="regional",
+        programme="safe_routes",
+        title="Regional projects call: a shared response across borders",
+        prefix="SRF-REG",
+        plan="open",
+        opens=-12,
+        closes=35,
+        countries=["AL", "BA", "ME", "MK", "RS", "XK"],
+        org_types=[CSO, NETWORK],
+        budget=300000,
+        min_grant=20000,
+        max_grant=50000,
+        cofinancing=10,
+        criteria="regional",
+        scope=Call.Scope.REGIONAL,
+        questions={"regional": True},
+        summary=(
+            "Grants of 20,000 to 50,000 EUR for partnerships of organisations from at least two "
+            "Western Balkan countries working on one regional response to migrant smuggling."
+        ),
+    ),
+    replace(
+        _national("nat_mk", "MK", "North Macedonia", "closed", -40, -5), reviewers=("reviewer",)
+    ),
+    _national("nat_xk", "XK", "Kosovo", "draft", 14, 60),
+    CallSpec(
+        key="svc_open",
+        programme="services",
+        title="Local service pilots: second round",
+        prefix="CSM-2",
+        plan="open",
+        opens=-7,
+        closes=30,
+        countries=["AL", "BA", "ME", "MK", "RS"],
+        org_types=[CSO, GRASSROOTS, NETWORK],
+        budget=120000,
+        min_grant=5000,
+        max_grant=25000,
+        cofinancing=5,
+        criteria="services",
+        scope=Call.Scope.REGIONAL,
+        questions={"services": True},
+        summary=(
+            "Up to 25,000 EUR to pilot a social or legal service for migrants together with a "
+            "local institution, for at least six months."
+        ),
+    ),
+    CallSpec(
+        key="svc_pilot",
+        programme="services",
+        title="Local service pilots: first round",
+        prefix="CSM-1",
+        plan="in_review",
+        opens=-70,
+        closes=-20,
+        countries=["AL", "BA", "ME", "MK", "RS"],
+        org_types=[CSO, GRASSROOTS, NETWORK],
+        budget=100000,
+        min_grant=5000,
+        max_grant=25000,
+        cofinancing=5,
+        criteria="services",
+        scope=Call.Scope.REGIONAL,
+        questions={"services": True},
+        reviewers=("reviewer",),
+        summary=(
+            "Up to 25,000 EUR to pilot a social or legal service for migrants together with a "
+            "local institution, for at least six months."
+        ),
+    ),
+    CallSpec(
+        key="watch_2026",
+        programme="watch",
+        title="Monitoring grants: reception of asylum seekers and returnees",
+        prefix="ARW",
+        plan="open",
+        opens=-3,
+        closes=42,
+        countries=["RS"],
+        org_types=[CSO, NETWORK],
+        budget=45000,
+        min_grant=5000,
+        max_grant=15000,
+        cofinancing=0,
+        criteria="national",
+        summary=(
+            "Grants for organisations in Serbia that monitor asylum and readmission practice in "
+            "the field and turn their findings into policy proposals."
+        ),
+    ),
+]
+
+
+# Applications ----------------------------------------------------------------------------
+
+
+class Theme(NamedTuple):
+    problem: str
+    activities: str
+    cooperation: str
+
+
+THEMES = {
+    "awareness": Theme(
+        "Young people in {city} are approached on social media with offers of an easy crossing "
+        "or a job abroad. Schools and youth centres have nothing that explains the risks of "
+        "smuggling or where to turn for help, and institutions rarely talk to young people "
+        "about it.",
+        "Months 1–2: train twelve youth workers and teachers together with the local Red Cross "
+        "and the police liaison officer. Months 3–6: forty peer-led sessions in secondary schools "
+        "and youth centres. Months 4–8: short videos in local languages, made with the "
+        "participants and shared by the municipality. Month 9: a public event where young people "
+        "present what they learned and what they ask of institutions.",
+        "Each partner runs the sessions in its own country with the same training package; the "
+        "partners meet online every month and once in person, and publish one joint guide.",
+    ),
+    "monitoring": Theme(
+        "People who reached {city} with the help of smugglers stay in reception and transit "
+        "centres nearby, but nobody independent records whether they get information in a "
+        "language they understand, interpretation and legal aid. Problems are known only by "
+        "hearsay and are never raised with the authorities.",
+        "Monthly field visits by a lawyer and an interpreter, with a short questionnaire agreed "
+        "with the centre management; interviews with the police, the centre for social work and "
+        "the health centre; a monitoring report with recommendations, discussed with the "
+        "institutions at a round table in month 10.",
+        "The partners use one questionnaire and one reporting format so that the findings of "
+        "each country can be compared; the regional report goes to the ministries of every "
+        "country involved.",
+    ),
+    "legal_aid": Theme(
+        "People who have been smuggled are often treated as offenders rather than as people "
+        "entitled to protection. Few lawyers and social workers in {city} know how to recognise "
+        "a smuggled migrant or a victim of trafficking, or where to refer them.",
+        "A legal-aid desk open two days a week; training for fifteen lawyers and social workers "
+        "on identification and referral; referrals to shelters and health services; a short "
+        "practice note for local institutions, tested with them before it is published.",
+        "The partners exchange anonymised cases and referral contacts across borders, so that a "
+        "person who moves on is not lost between two systems.",
+    ),
+    "policy": Theme(
+        "The rules on protecting smuggled migrants are incomplete and are applied differently "
+        "from one municipality to the next around {city}; civil society has no shared position "
+        "to bring to the authorities.",
+        "Compare the national rules with EU standards; interview ten officials; draft standard "
+        "operating procedures with the institutions that would use them; hold a national round "
+        "table; agree an advocacy plan with the partner network.",
+        "Each partner writes the chapter on its own country; together they agree common "
+        "recommendations and present them at a regional conference.",
+    ),
+    "services": Theme(
+        "The centre for social work in {city} has no interpreter or cultural mediator, so "
+        "people on the move cannot explain what they need or understand the help they are "
+        "offered; staff call volunteers when they can find one.",
+        "A pool of six trained mediators (Arabic, Farsi, Pashto, Urdu) on call by phone and in "
+        "person; a referral protocol agreed with the centre for social work and the health "
+        "centre; a monthly case conference; a short guide for frontline staff.",
+        "",
+    ),
+}
+
+# Steps after creation. "submit" runs while the call is open; for a call that closes, the rest
+# runs after it closed. ("clarify", question, days to answer), ("answer", text),
+# ("eligible",), ("ineligible", reason), ("withdraw", comment).
+SUBMIT = ("submit",)
+ELIGIBLE = ("eligible",)
+
+
+class AppSpec(NamedTuple):
+    call: str
+    org: str
+    title: str
+    summary: str
+    theme: str
+    budget: tuple[int, int]  # requested, own contribution (EUR)
+    steps: tuple = ()
+    complete: bool = True  # a complete draft: every question answered, certificate attached
+    partners: tuple = ()  # (organisation key, role)
+    by: str = ""  # persona who applies; "" for the organisation's contact
+    reach: int = 120
+    focus: int = 0
+
+
+APPLICATIONS = [
+    # Serbia, open: the applicant persona's draft (not finished yet), and a submitted one.
+    AppSpec(
+        "nat_rs",
+        "sigurna_luka",
+        "Safe Crossings: young people in Subotica talk about smuggling",
+        "Young people in Subotica learn to recognise smugglers' offers and where to get help.",
+        "awareness",
+        (11000, 1400),
+        complete=False,
+        by="applicant",
+    ),
+    AppSpec(
+        "nat_rs",
+        "cppz_nis",
+        "A legal-aid desk for smuggled migrants in Niš",
+        "Smuggled migrants in Niš get legal aid and are referred to protection, not prosecution.",
+        "legal_aid",
+        (12000, 1500),
+        steps=(SUBMIT,),
+        reach=90,
+        focus=2,
+    ),
+    # Bosnia and Herzegovina, open
+    AppSpec(
+        "nat_ba",
+        "most_bihac",
+        "Know the Risks: a youth campaign in Una-Sana canton",
+        "Secondary-school students in Bihać and Cazin lead a campaign on the risks of smuggling.",
+        "awareness",
+        (9000, 1000),
+        complete=False,
+        by="applicant2",
+    ),
+    AppSpec(
+        "nat_ba",
+        "zzz_tuzla",
+        "Women on the route: monitoring reception in Tuzla canton",
+        "Women's groups record how women and children arriving in Tuzla are received.",
+        "monitoring",
+        (9500, 1100),
+        steps=(SUBMIT,),
+        reach=150,
+        focus=1,
+    ),
+    # Albania, open
+    AppSpec(
+        "nat_al",
+        "horizonte",
+        "Watching the northern border: monitoring in Shkodër",
+        "Independent monthly monitoring of how people crossing near Shkodër are treated.",
+        "monitoring",
+        (11000, 1300),
+        steps=(SUBMIT,),
+        reach=200,
+        focus=1,
+    ),
+    AppSpec(
+        "nat_al",
+        "kompasi",
+        "From rules to practice: protecting smuggled migrants in Albania",
+        "A policy paper and draft procedures, written with the institutions that will use them.",
+        "policy",
+        (8000, 900),
+        complete=False,
+        focus=3,
+    ),
+    # Regional, open: both applicant personas have submitted.
+    AppSpec(
+        "regional",
+        "sigurna_luka",
+        "Across the Route: joint monitoring in Serbia, Montenegro and Kosovo",
+        "Three organisations monitor reception along one route with one method and one report.",
+        "monitoring",
+        (42000, 5000),
+        steps=(SUBMIT,),
+        partners=(
+            ("pravni_kompas", "Monitoring in Montenegro; co-author of the regional report"),
+            ("iqp_prizren", "Monitoring and interviews in Kosovo"),
+        ),
+        by="applicant",
+        reach=400,
+        focus=1,
+    ),
+    AppSpec(
+        "regional",
+        "most_bihac",
+        "Shared Standards: protecting smuggled migrants in Bosnia and Herzegovina and Albania",
+        "Two organisations propose common procedures to protect smuggled migrants.",
+        "policy",
+        (38000, 4500),
+        steps=(SUBMIT,),
+        partners=(("kompasi", "Leads the research and advocacy in Albania"),),
+        by="applicant2",
+        reach=60,
+        focus=3,
+    ),
+    # North Macedonia, closed: screened.
+    AppSpec(
+        "nat_mk",
+        "patokaz",
+        "Monitoring the southern transit centres",
+        "Monthly monitoring of information, interpretation and legal aid in two transit centres.",
+        "monitoring",
+        (14000, 1600),
+        steps=(
+            SUBMIT,
+            (
+                "clarify",
+                "The budget includes a rented vehicle for twelve months. Is it used only for the "
+                "field visits, and how will its use be recorded?",
+                7,
+            ),
+            (
+                "answer",
+                "Only for the monthly field visits to the two transit centres; we keep a logbook "
+                "and attach it to every financial report.",
+            ),
+            ELIGIBLE,
+        ),
+        reach=300,
+        focus=1,
+    ),
+    AppSpec(
+        "nat_mk",
+        "mf_kumanovo",
+        "Peer educators against smuggling in Kumanovo",
+        "Twenty young peer educators run sessions on smuggling risks in Kumanovo's schools.",
+        "awareness",
+        (8000, 1000),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=600,
+    ),
+    AppSpec(
+        "nat_mk",
+        "csg",
+        "Legal information point at the southern border",
+        "A weekly legal information point for people stopped near the border.",
+        "legal_aid",
+        (6500, 800),
+        steps=(
+            SUBMIT,
+            (
+                "ineligible",
+                "The registration certificate shows that the association was registered less "
+                "than twelve months before the call closed; the call requires at least twelve.",
+            ),
+        ),
+        reach=80,
+        focus=2,
+    ),
+    AppSpec(
+        "nat_mk",
+        "pk_tetovo",
+        "Lawyers who recognise smuggled migrants: training in the Polog region",
+        "Fifteen lawyers and social workers learn to identify and refer smuggled migrants.",
+        "legal_aid",
+        (10000, 1200),
+        steps=(
+            SUBMIT,
+            (
+                "clarify",
+                "Two trainers named in the activities are also members of your board. Explain how "
+                "their fees were set and who approves their timesheets.",
+                7,
+            ),
+        ),
+        reach=45,
+        focus=2,
+    ),
+    AppSpec(
+        "nat_mk",
+        "mz_bitola",
+        "Community dialogue on migration in Bitola",
+        "Residents, institutions and migrants meet to discuss safety and smuggling.",
+        "awareness",
+        (7000, 900),
+        steps=(
+            SUBMIT,
+            ("withdraw", "Our lead trainer has left the organisation; we will apply next round."),
+        ),
+    ),
+    AppSpec(
+        "nat_mk",
+        "nov_pocetok",
+        "Standard procedures for smuggled migrants: a proposal from Štip",
+        "Local institutions and CSOs in eastern North Macedonia draft procedures together.",
+        "policy",
+        (15000, 1800),
+        steps=(SUBMIT,),
+        reach=40,
+        focus=3,
+    ),
+    AppSpec(
+        "nat_mk",
+        "iob_ohrid",
+        "Lake region youth against smuggling",
+        "A youth campaign in the Ohrid and Struga area.",
+        "awareness",
+        (6000, 700),
+        complete=False,  # never submitted: the call closed and the draft is kept
+    ),
+    # Community services, open: a clarification for the second applicant persona.
+    AppSpec(
+        "svc_open",
+        "most_bihac",
+        "Cultural mediators for the centre for social work in Bihać",
+        "Six trained mediators help the centre for social work in Bihać serve people on the move.",
+        "services",
+        (18000, 1000),
+        steps=(
+            SUBMIT,
+            (
+                "clarify",
+                "Your own contribution comes from the municipality of Bihać. Describe the "
+                "commitment: amount, date, and whether it is in cash or in kind.",
+                10,
+            ),
+        ),
+        partners=(("patokaz", "Trains the mediators, drawing on its work in transit centres"),),
+        by="applicant2",
+        reach=350,
+    ),
+    AppSpec(
+        "svc_open",
+        "ok_bar",
+        "A drop-in point for young migrants in Bar",
+        "A weekly drop-in point with counselling and referral for young people on the move.",
+        "services",
+        (7000, 400),
+        complete=False,
+        focus=3,
+    ),
+    # Community services, first round: screened, now in review.
+    AppSpec(
+        "svc_pilot",
+        "pravni_kompas",
+        "Legal counselling in the Podgorica reception centre",
+        "A lawyer and an interpreter hold weekly counselling hours in the reception centre.",
+        "services",
+        (15000, 900),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=220,
+        focus=1,
+    ),
+    AppSpec(
+        "svc_pilot",
+        "horizonte",
+        "Interpreters on call for Shkodër's institutions",
+        "A pool of interpreters available to the police, health centre and social services.",
+        "services",
+        (12000, 700),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=500,
+    ),
+    AppSpec(
+        "svc_pilot",
+        "zzz_tuzla",
+        "A conference on services for migrant women",
+        "Institutions and CSOs meet to discuss services for migrant women.",
+        "services",
+        (9000, 600),
+        steps=(
+            SUBMIT,
+            (
+                "ineligible",
+                "The proposal funds a one-off conference; this round funds services that run "
+                "for at least six months.",
+            ),
+        ),
+        reach=80,
+        focus=2,
+    ),
+]
+
+# (category, description, share of the requested amount %, share of the own contribution %)
+BUDGET_SHARES = [
+    ("staff", "Project coordinator and field staff (part-time)", 40, 60),
+    ("activities", "Workshops, sessions and meetings", 30, 40),
+    ("travel", "Field visits and local travel", 12, 0),
+    ("communication", "Publications, video and social media", 10, 0),
+    ("indirect", "Office and administration (flat rate)", 8, 0),
+]
+
+
+def _split(total: int, shares: list[int]) -> list[int]:
+    """Whole euros by percentage; the last line with a share takes the remainder."""
+    parts = [total * share // 100 for share in shares]
+    last = max(i for i, share in enumerate(shares) if share)
+    parts[last] += total - sum(parts)
+    return parts
+
+
+def _budget_lines(requested: int, own: int) -> list[dict]:
+    asked = _split(requested, [s[2] for s in BUDGET_SHARES])
+    contributed = _split(own, [s[3] for s in BUDGET_SHARES])
+    return [
+        {
+            "category": category,
+            "description": description,
+            "amount_requested": Decimal(a),
+            "own_contribution": Decimal(c),
+        }
+        for (category, description, _r, _o), a, c in zip(
+            BUDGET_SHARES, asked, contributed, strict=True
+        )
+    ]
+
+
+def _certificate(org: Organisation) -> SimpleUploadedFile:
+    """A one-page PDF that says what it is: a fictional certificate for the demo."""
+    text = f"DEMO - fictional registration certificate - {org.legal_name}, {org.city}"
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    stream = f"BT /F1 12 Tf 50 780 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n" % (len(objects) + 1, xref)
+    pdf += b"%%EOF\n"
+    return SimpleUploadedFile("registration-certificate.pdf", bytes(pdf), "application/pdf")
+
+
+# The command -----------------------------------------------------------------------------
+
+
+class Command(BaseCommand):
+    help = "Load the demo data and logins (idempotent). Refuses when DEBUG is off, unless --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. The demo logins share a printed password: never in production.",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates logins that share a published password, so it runs only with "
+                "DEBUG on. Use --force if this really is a throw-away installation."
+            )
+        self.now = timezone.now()
+        self.today = timezone.localtime(self.now, BELGRADE).date()
+        self.calls: dict[str, Call] = {}
+        created_calls = []
+        with transaction.atomic():
+            self._setup()
+            for spec in CALLS:
+                if self._build_call(spec):
+                    created_calls.append(spec.title)
+            for spec in CALLS:
+                for persona in spec.reviewers:
+                    CallReviewer.objects.get_or_create(
+                        call=self.calls[spec.key], user=self.people[persona]
+                    )
+        if created_calls:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo loaded: {len(created_calls)} calls with their applications."
+                )
+            )
+        else:
+            self.stdout.write("Demo already loaded: nothing to do.")
+
+    # Reference data: get_or_create on natural keys ------------------------------------
+
+    def _setup(self) -> None:
+        password = demo_password()
+        self.people: dict[str, User] = {}
+        for persona in PERSONAS:
+            flags = {"is_staff": True, "is_superuser": True} if persona.key == "operator" else {}
+            self.people[persona.key] = self._user(
+                persona.email, persona.full_name, password, **flags
+            )
+
+        self.orgs: dict[str, Organisation] = {}
+        self.contacts: dict[str, User] = {}
+        for index, (key, org) in enumerate(ORGANISATIONS.items(), start=1):
+            self.orgs[key], _ = Organisation.objects.get_or_create(
+                legal_name=org.legal_name,
+                country=org.country,
+                defaults={
+                    "short_name": org.short_name,
+                    "city": org.city,
+                    "org_type": org.org_type,
+                    "registration_number": f"DEMO-{org.country}-{index:04d}",
+                    "email": f"info@{key.replace('_', '-')}.example",
+                },
+            )
+            if org.contact:
+                # Applies for the organisation in the demo; cannot log in.
+                user = self._user(f"contact.{key.replace('_', '.')}@{DOMAIN}", org.contact, None)
+                Membership.objects.get_or_create(
+                    user=user, organisation=self.orgs[key], defaults={"role": Membership.Role.ADMIN}
+                )
+                self.contacts[key] = user
+        for persona, (org_key, role) in PERSONA_MEMBERSHIPS.items():
+            Membership.objects.get_or_create(
+                user=self.people[persona], organisation=self.orgs[org_key], defaults={"role": role}
+            )
+
+        donors = {
+            key: Donor.objects.get_or_create(name=name, defaults={"short_name": short})[0]
+            for key, (name, short) in DONORS.items()
+        }
+        start = (self.today.replace(day=1) - dt.timedelta(days=150)).replace(day=1)
+        end = start.replace(year=start.year + 3) - dt.timedelta(days=1)
+        grants = {}
+        for key, spec in GRANTS.items():
+            grants[key], _ = Grant.objects.get_or_create(
+                reference=spec["reference"],
+                defaults={
+                    "title": spec["title"],
+                    "organisation": self.orgs[spec["organisation"]],
+                    "donor": donors[spec["donor"]],
+                    "amount": spec["amount"],
+                    "currency": "EUR",
+                    "start_date": start,
+                    "end_date": end + dt.timedelta(days=90),
+                    "max_subgrant_amount": spec["max_subgrant_amount"],
+                },
+            )
+        self.programmes: dict[str, Programme] = {}
+        self.managers: dict[str, User] = {}
+        for key, spec in PROGRAMMES.items():
+            programme, created = Programme.objects.get_or_create(
+                title=spec["title"],
+                defaults={
+                    "owner": self.orgs[spec["owner"]],
+                    "description": spec["description"],
+                    "currency": "EUR",
+                    "budget": spec["budget"],
+                    "start_date": start,
+                    "end_date": end,
+                    "parent_grant": grants.get(spec["parent_grant"]),
+                },
+            )
+            if created:
+                programme.donors.set([donors[d] for d in spec["donors"]])
+            for persona, role in spec["roles"].items():
+                ProgrammeRole.objects.get_or_create(
+                    user=self.people[persona], programme=programme, role=role
+                )
+                if role == ProgrammeRole.Role.MANAGER:
+                    self.managers[key] = self.people[persona]
+            self.programmes[key] = programme
+
+        for user in [*self.people.values(), *self.contacts.values()]:
+            policies.forget_roles(user)
+
+    def _user(self, email: str, full_name: str, password: str | None, **flags) -> User:
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"full_name": full_name, **flags}
+        )
+        if password is None:
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+        elif created or not user.check_password(password):
+            # A changed DEMO_PASSWORD applies on the next run, so demo_logins stays true.
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        return user
+
+    def _at(self, days: int, hour: int) -> dt.datetime:
+        return dt.datetime.combine(self.today + dt.timedelta(days=days), dt.time(hour), BELGRADE)
+
+    # Calls and applications, through the services ------------------------------------
+
+    def _build_call(self, spec: CallSpec) -> bool:
+        """Build the call and its applications unless the call exists. True when built."""
+        programme = self.programmes[spec.programme]
+        existing = Call.objects.filter(programme=programme, title=spec.title).first()
+        if existing is not None:
+            self.calls[spec.key] = existing
+            return False
+        manager = self.managers[spec.programme]
+        closes_later = spec.plan in ("closed", "in_review")
+        # A draft call, its form and its rubric are plain data (no state change yet).
+        call = Call.objects.create(
+            programme=programme,
+            title=spec.title,
+            reference_prefix=spec.prefix,
+            summary=spec.summary,
+            description=f"{PROGRAMMES[spec.programme]['description']}\n\n{spec.summary}",
+            scope=spec.scope,
+            opens_at=self._at(spec.opens, 9),
+            # A call that must look closed stays open until its applications are in.
+            closes_at=self._at(2 if closes_later else spec.closes, 16),
+            timezone="Europe/Belgrade",
+            budget=Decimal(spec.budget),
+            min_grant=Decimal(spec.min_grant),
+            max_grant=Decimal(spec.max_grant),
+            min_cofinancing_percent=Decimal(spec.cofinancing),
+            eligible_countries=spec.countries,
+            eligible_org_types=[str(t) for t in spec.org_types],
+            reviewers_per_application=2,
+        )
+        questions = {}
+        for order, question in enumerate(_questions(**spec.questions), start=1):
+            key = question.pop("key")
+            questions[key] = CallQuestion.objects.create(call=call, order=order, **question)
+        for order, (title, weight, max_score, threshold) in enumerate(
+            CRITERIA[spec.criteria], start=1
+        ):
+            Criterion.objects.create(
+                call=call,
+                order=order,
+                title=title,
+                weight=Decimal(weight),
+                max_score=Decimal(max_score),
+                pass_threshold=None if threshold is None else Decimal(threshold),
+            )
+        self.calls[spec.key] = call
+        if spec.plan == "draft":
+            return True
+        call = call_publish(call=call, actor=manager)
+
+        applications = [a for a in APPLICATIONS if a.call == spec.key]
+        built = [(a, self._build_application(a, call, questions)) for a in applications]
+        if closes_later:
+            Call.objects.filter(pk=call.pk).update(closes_at=self._at(spec.closes, 16))
+            call = call_close(call=call, actor=manager, comment="The deadline has passed.")
+        for app_spec, application in built:
+            for step in app_spec.steps[1:]:
+                self._step(step, application, app_spec, manager)
+        if spec.plan == "in_review":
+            call_start_review(call=call, actor=manager, comment="Screening done.")
+        return True
+
+    def _applicant(self, spec: AppSpec) -> User:
+        return self.people[spec.by] if spec.by else self.contacts[spec.org]
+
+    def _build_application(self, spec: AppSpec, call: Call, questions: dict):
+        org = self.orgs[spec.org]
+        actor = self._applicant(spec)
+        application = application_create(call=call, organisation=org, actor=actor, title=spec.title)
+        theme = THEMES[spec.theme]
+        answers = {"summary": spec.summary, "problem": theme.problem.format(city=org.city)}
+        if spec.complete:
+            answers |= {
+                "activities": theme.activities,
+                "cooperation": theme.cooperation,
+                "reach": str(spec.reach),
+                "focus": questions["focus"].choices[spec.focus],
+                "start": (self.today + dt.timedelta(days=75)).replace(day=1).isoformat(),
+            }
+        application_update(
+            application=application,
+            actor=actor,
+            version=None,
+            answers={questions[k].pk: v for k, v in answers.items() if k in questions},
+            budget_lines=_budget_lines(*spec.budget),
+        )
+        for partner, role in spec.partners:
+            partner_add(
+                application=application, actor=actor, organisation=self.orgs[partner], role=role
+            )
+        if spec.complete:
+            attachment_add(
+                application=application,
+                actor=actor,
+                upload=_certificate(org),
+                question=questions["certificate"],
+            )
+        if spec.steps[:1] == (SUBMIT,):
+            application = application_submit(application=application, actor=actor)
+        return application
+
+    def _step(self, step: tuple, application, spec: AppSpec, manager: User) -> None:
+        name, *args = step
+        applicant = self._applicant(spec)
+        if name == "clarify":
+            question, days = args
+            application_request_clarification(
+                application=application,
+                actor=manager,
+                question=question,
+                response_due_at=self._at(days, 16),
+            )
+        elif name == "answer":
+            application_answer_clarification(
+                application=application, actor=applicant, answer=args[0]
+            )
+        elif name == "eligible":
+            application_screen(application=application, actor=manager, eligible=True)
+        elif name == "ineligible":
+            application_screen(
+                application=application, actor=manager, eligible=False, reason=args[0]
+            )
+        elif name == "withdraw":
+            application_withdraw(application=application, actor=applicant, comment=args[0])
+        else:
+            raise ValueError(f"Unknown demo step {name!r}")

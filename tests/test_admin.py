@@ -1,0 +1,241 @@
+"""The operators' admin: every page opens; state changes only through the services."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django import forms
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from applications.models import Application
+from applications.services import application_submit
+from grants.models import Call, ProgrammeRole
+from workflows.models import TransitionLog
+
+from . import factories as f
+
+
+@pytest.fixture
+def operator(db):
+    return User.objects.create_superuser("ops@regrant.example", f.PASSWORD)
+
+
+@pytest.fixture
+def admin_client(client, operator):
+    client.force_login(operator)
+    return client
+
+
+def _form_data(form: forms.BaseForm) -> dict:
+    """What a browser would post for `form` as rendered (its initial or bound values)."""
+    data = {}
+    for name, field in form.fields.items():
+        key = form.add_prefix(name)
+        value = form[name].value()
+        if isinstance(field.widget, forms.MultiWidget) and not isinstance(value, list):
+            for index, part in enumerate(field.widget.decompress(value)):
+                data[f"{key}_{index}"] = "" if part is None else str(part)
+        elif isinstance(value, bool):
+            if value:
+                data[key] = "on"
+        elif isinstance(value, list | tuple):
+            data[key] = [str(v) for v in value]
+        elif value is not None:
+            data[key] = str(value)
+    return data
+
+
+def _change_form_post(response, **extra) -> dict:
+    """The POST of an admin change page: the main form and every inline formset, unchanged."""
+    data = _form_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        data |= _form_data(inline.formset.management_form)
+        for form in inline.formset.forms:
+            data |= _form_data(form)
+    return data | extra
+
+
+def _messages(response) -> str:
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+def test_it_opens_every_changelist_change_and_add_page(admin_client):
+    call_command("seed_demo", "--force", stdout=StringIO())
+
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        assert admin_client.get(changelist).status_code == 200, changelist
+        for obj in model.objects.all()[:3]:
+            change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            assert admin_client.get(change).status_code == 200, change
+        request = admin_client.get(changelist).wsgi_request
+        if model_admin.has_add_permission(request):
+            add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+            assert admin_client.get(add).status_code == 200, add
+
+
+def test_it_publishes_a_call_through_the_service(admin_client, operator, programme):
+    ProgrammeRole.objects.create(user=operator, programme=programme, role="manager")
+    call = f.CallFactory(programme=programme, state=Call.State.DRAFT)
+    f.CallQuestionFactory(call=call)
+    f.CriterionFactory(call=call)
+    url = reverse("admin:grants_call_change", args=[call.pk])
+    page = admin_client.get(url)
+    assert b'name="_fsm_transition_to"' in page.content
+    assert b'value="publish"' in page.content
+
+    response = admin_client.post(
+        url, _change_form_post(page, _fsm_transition_to="publish"), follow=True
+    )
+
+    call.refresh_from_db()
+    assert call.state == Call.State.OPEN
+    assert call.published_at is not None
+    (log,) = TransitionLog.objects.for_object(call)
+    assert (log.transition, log.from_state, log.to_state, log.actor) == (
+        "publish",
+        "draft",
+        "open",
+        operator,
+    )
+    assert "Done: Publish" in _messages(response)
+
+
+def test_it_shows_a_refusal_of_the_service_and_changes_nothing(admin_client, operator, programme):
+    ProgrammeRole.objects.create(user=operator, programme=programme, role="manager")
+    late = f.CallFactory(
+        programme=programme,
+        state=Call.State.DRAFT,
+        opens_at=timezone.now() - dt.timedelta(days=10),
+        closes_at=timezone.now() - dt.timedelta(days=1),
+    )
+    url = reverse("admin:grants_call_change", args=[late.pk])
+    page = admin_client.get(url)
+
+    response = admin_client.post(
+        url, _change_form_post(page, _fsm_transition_to="publish"), follow=True
+    )
+
+    late.refresh_from_db()
+    assert late.state == Call.State.DRAFT
+    assert not TransitionLog.objects.for_object(late).exists()
+    assert "closing time has passed" in _messages(response)
+
+
+def test_it_refuses_an_operator_without_a_programme_role(admin_client, programme):
+    call = f.CallFactory(programme=programme, state=Call.State.DRAFT)
+    url = reverse("admin:grants_call_change", args=[call.pk])
+    page = admin_client.get(url)
+    assert b'value="publish"' in page.content  # offered: the service decides
+
+    response = admin_client.post(
+        url, _change_form_post(page, _fsm_transition_to="publish"), follow=True
+    )
+
+    call.refresh_from_db()
+    assert call.state == Call.State.DRAFT
+    assert not TransitionLog.objects.for_object(call).exists()
+    assert "not allowed" in _messages(response)
+
+
+def test_it_refuses_a_transition_that_has_no_service(admin_client, operator, programme):
+    ProgrammeRole.objects.create(user=operator, programme=programme, role="manager")
+    call = f.CallFactory(programme=programme, state=Call.State.DRAFT)
+    url = reverse("admin:grants_call_change", args=[call.pk])
+    page = admin_client.get(url)
+
+    response = admin_client.post(
+        url, _change_form_post(page, _fsm_transition_to="delete"), follow=True
+    )
+
+    call.refresh_from_db()
+    assert call.state == Call.State.DRAFT
+    assert "not available" in _messages(response)
+
+
+def test_it_keeps_a_published_calls_rules_read_only(admin_client, call):
+    page = admin_client.get(reverse("admin:grants_call_change", args=[call.pk]))
+    form = page.context["adminform"].form
+
+    assert "min_grant" not in form.fields
+    assert "eligible_countries" not in form.fields
+    assert "closes_at" in form.fields and "title" in form.fields
+    assert not page.context["inline_admin_formsets"][0].has_change_permission  # questions
+
+
+def test_it_screens_an_application_ineligible_with_a_reason(
+    admin_client, operator, draft, applicant_a
+):
+    ProgrammeRole.objects.create(user=operator, programme=draft.call.programme, role="manager")
+    application = application_submit(application=draft, actor=applicant_a)
+    page = admin_client.get(reverse("admin:applications_application_change", args=[draft.pk]))
+    assert b'value="mark_ineligible"' in page.content
+    url = reverse("admin:applications_application_transition", args=[draft.pk, "mark_ineligible"])
+
+    without_reason = admin_client.post(url, {"reason": ""})
+    application.refresh_from_db()
+    assert without_reason.status_code == 200
+    assert application.state == Application.State.SUBMITTED
+
+    admin_client.post(url, {"reason": "Registered after the cut-off date."})
+
+    application.refresh_from_db()
+    assert application.state == Application.State.INELIGIBLE
+    assert application.eligibility_reason == "Registered after the cut-off date."
+    assert application.screened_by == operator
+    log = TransitionLog.objects.for_object(application).last()
+    assert (log.transition, log.actor) == ("mark_ineligible", operator)
+
+
+def test_it_keeps_the_transition_log_append_only(admin_client, call):
+    from grants.services import call_close
+
+    manager = f.ProgrammeRoleFactory(programme=call.programme).user
+    call_close(call=call, actor=manager)
+    log = TransitionLog.objects.get()
+
+    add = admin_client.get(reverse("admin:workflows_transitionlog_add"))
+    delete = admin_client.post(
+        reverse("admin:workflows_transitionlog_delete", args=[log.pk]), {"post": "yes"}
+    )
+    change = admin_client.post(
+        reverse("admin:workflows_transitionlog_change", args=[log.pk]), {"comment": "edited"}
+    )
+
+    assert add.status_code == 403
+    assert delete.status_code == 403
+    assert change.status_code == 403
+    log.refresh_from_db()
+    assert log.comment == ""
+
+
+def test_it_creates_a_user_by_email(admin_client):
+    response = admin_client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "New.Person@Example.org",
+            "full_name": "New Person",
+            "usable_password": "true",
+            "password1": "a-long-enough-passphrase",
+            "password2": "a-long-enough-passphrase",
+        },
+    )
+
+    assert response.status_code == 302
+    assert User.objects.get(email="new.person@example.org").check_password(
+        "a-long-enough-passphrase"
+    )
+
+
+def test_it_sends_a_non_staff_user_to_the_login_page(client, applicant_a):
+    client.force_login(applicant_a)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")

@@ -1,0 +1,169 @@
+"""Admin for operators: the append-only TransitionLog, and the mixin that gives the other admins
+their state transitions — always through the services, never through the bare model method.
+
+The buttons list what the object's *state* allows, not only what this user may do: the service
+checks the permission exactly as it does for the web pages and the API, and its refusal is shown
+as an error. An operator (superuser) without a role is refused like anyone else; to act, they
+give themselves the role (a programme role, a membership), which the log then shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_fsm.admin import FSMAdminMixin, FSMObjectTransition, FSMTransitionContext
+
+from .exceptions import NotPermitted, RuleViolation, TransitionConflict
+from .models import TransitionLog
+
+# (object, actor, data from the transition form) → whatever the service returns
+TransitionService = Callable[[Any, Any, Mapping[str, Any]], object]
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def transition_via_service(
+    *, model_admin: admin.ModelAdmin, request: HttpRequest, obj, name: str, data: Mapping
+) -> bool:
+    """Run transition `name` on `obj` through its service, as `request.user`; say how it went.
+
+    The service locks the row, checks permission and guards, transitions, saves and writes the
+    TransitionLog. Its refusals become admin error messages and nothing changes."""
+    service = model_admin.transition_services.get(name)
+    if service is None:
+        model_admin.message_user(
+            request, gettext("That transition is not available here."), messages.ERROR
+        )
+        return False
+    try:
+        service(obj, request.user, data)
+    except NotPermitted as exc:
+        message = gettext(
+            "%(error)s Operators act through roles: give yourself the role (for example "
+            "programme manager, on the programme's page) and try again."
+        ) % {"error": exc}
+    except TransitionConflict as exc:
+        message = exc.detail
+    except RuleViolation as exc:
+        problems = " ".join(exc.messages)
+        message = (
+            exc.detail if exc.detail == "; ".join(exc.messages) else f"{exc.detail} {problems}"
+        )
+    else:
+        transition = model_admin._get_fsm_transition_by_name(obj=obj, transition_name=name)
+        label = model_admin.get_fsm_label(transition)
+        model_admin.message_user(request, gettext("Done: %(t)s.") % {"t": label}, messages.SUCCESS)
+        return True
+    model_admin.message_user(request, message, messages.ERROR)
+    return False
+
+
+class ServiceTransitionsMixin(FSMAdminMixin):
+    """django-fsm's admin transitions, routed to `transition_services` (name → service)."""
+
+    fsm_fields = ["state"]
+    fsm_transition_not_allowed_msg = _(
+        "“{transition_name}” needs a role you do not hold on this object "
+        "(for example programme manager of its programme)."
+    )
+    transition_services: Mapping[str, TransitionService] = {}
+
+    def is_fsm_transition_visible(self, transition) -> bool:
+        return transition.name in self.transition_services
+
+    def _get_fsm_extra_context(self, *, request, obj) -> Iterator[FSMObjectTransition]:
+        if obj is None:
+            return
+        user = request.user
+        offered = [
+            FSMTransitionContext(
+                name=t.name,
+                label=self.get_fsm_label(t),
+                help_text=None
+                if t.has_perm(obj, user)
+                else gettext("You do not hold the role for this: the service will refuse."),
+            )
+            for t in obj.get_available_state_transitions()
+            if self.is_fsm_transition_visible(t)
+        ]
+        if offered:
+            yield FSMObjectTransition(
+                fsm_field="state",
+                block_label=gettext("Transitions"),
+                available_transitions=offered,
+            )
+
+    def response_change(self, request: HttpRequest, obj) -> HttpResponse:
+        name = request.POST.get(self.fsm_post_param)
+        if name and name not in self.transition_services:
+            self.message_user(
+                request, gettext("That transition is not available here."), messages.ERROR
+            )
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
+        return transition_via_service(
+            model_admin=self, request=request, obj=obj, name=transition_name, data=kwargs or {}
+        )
+
+
+def transition_history(obj) -> str:
+    """The object's TransitionLog, oldest first, as lines for a read-only admin field."""
+    rows = TransitionLog.objects.for_object(obj)
+    return format_html_join(
+        "",
+        "<div>{} — {}: {} → {} ({}){}</div>",
+        (
+            (
+                timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M:%S %Z"),
+                row.transition,
+                row.from_state,
+                row.to_state,
+                row.actor or gettext("system"),
+                f" — {row.comment}" if row.comment else "",
+            )
+            for row in rows
+        ),
+    ) or gettext("No transitions yet.")
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(admin.ModelAdmin):
+    """Append-only: operators read it; nobody adds, changes or deletes a row here."""
+
+    list_display = (
+        "created_at",
+        "content_type",
+        "object_id",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor",
+        "comment",
+    )
+    list_filter = ("content_type", "transition", "to_state")
+    list_select_related = ("content_type", "actor")
+    search_fields = ("transition", "comment", "actor__email")
+    date_hierarchy = "created_at"
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
