@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from grants.policies import STAFF_ROLES, roles_of
 from workflows.models import TransitionLog
 
-from .models import Application
+from .models import Application, BudgetLine, Partner
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
@@ -23,12 +23,30 @@ def applications_visible_to(user) -> QuerySet[Application]:
 
 
 def with_budget_totals(queryset: QuerySet[Application]) -> QuerySet[Application]:
-    """Annotate requested and own-contribution totals in the database (one query for a list)."""
-    zero = Value(0, output_field=DecimalField(max_digits=14, decimal_places=2))
+    """Annotate requested and own-contribution totals and the partner count in the database
+    (one query for a list). Subqueries, not joins: joining budget lines and partners in one
+    GROUP BY would multiply the sums by the number of partners."""
+    lines = BudgetLine.objects.filter(application=OuterRef("pk")).values("application")
+    money = DecimalField(max_digits=14, decimal_places=2)
+    zero = Value(0, output_field=money)
     return queryset.annotate(
-        total_requested=Coalesce(Sum("budget_lines__amount_requested"), zero),
-        total_own=Coalesce(Sum("budget_lines__own_contribution"), zero),
-        partner_count=Count("partners", distinct=True),
+        total_requested=Coalesce(
+            Subquery(lines.annotate(s=Sum("amount_requested")).values("s")[:1], output_field=money),
+            zero,
+        ),
+        total_own=Coalesce(
+            Subquery(lines.annotate(s=Sum("own_contribution")).values("s")[:1], output_field=money),
+            zero,
+        ),
+        partner_count=Coalesce(
+            Subquery(
+                Partner.objects.filter(application=OuterRef("pk"))
+                .values("application")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            Value(0),
+        ),
     )
 
 

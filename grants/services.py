@@ -211,9 +211,9 @@ def _call_rule_errors(fields: dict) -> dict[str, list[str]]:
     return errors
 
 
-def _full_clean(obj) -> None:
+def _full_clean(obj, exclude: list[str] | None = None) -> None:
     try:
-        obj.full_clean()
+        obj.full_clean(exclude=exclude)
     except ValidationError as exc:
         raise RuleViolation(exc.message_dict) from exc
 
@@ -227,7 +227,7 @@ def call_create(*, programme: Programme, actor, **fields) -> Call:
     if errors:
         raise RuleViolation(errors)
     call = Call(programme=programme, **fields)
-    _full_clean(call)
+    _full_clean(call, exclude=["state"])  # the protected FSM field changes only by transition
     call.save()
     return call
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -23,7 +23,9 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(detail, dict):
         flat: dict[str, list[str]] = {}
         for key, value in detail.items():
-            flat |= _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+            # A list serializer reports its items by index: budget_lines[1].amount_requested
+            name = f"[{key}]" if isinstance(key, int) else f".{key}" if prefix else str(key)
+            flat |= _flatten(value, f"{prefix}{name}")
         return flat
     if isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):
@@ -36,7 +38,10 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def _invalid(errors: dict[str, list[str]], code: str = "invalid") -> Response:
-    detail = " ".join(f"{field}: {messages[0]}" for field, messages in errors.items())
+    detail = " ".join(
+        messages[0] if field == "non_field_errors" else f"{field}: {messages[0]}"
+        for field, messages in errors.items()
+    )
     return Response(
         {"detail": detail, "code": code, "errors": errors}, status=status.HTTP_400_BAD_REQUEST
     )
@@ -70,6 +75,18 @@ def exception_handler(exc, context):
     if response is not None and isinstance(exc, exceptions.APIException):
         response.data = {"detail": str(exc.detail), "code": exc.get_codes()}
     return response
+
+
+class NotFoundForAnonymous(permissions.BasePermission):
+    """Logged in, or nothing. An anonymous caller asking for an object (any URL with an id)
+    gets the same 404 as anyone who may not see it; on a collection, 401."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.user and request.user.is_authenticated:
+            return True
+        if view.kwargs:
+            raise exceptions.NotFound()
+        return False
 
 
 # Schema -----------------------------------------------------------------------------

@@ -208,3 +208,21 @@ class TestAttachments:
         import os
 
         assert not os.path.exists(stored)
+
+
+def test_list_totals_are_not_multiplied_by_partners(draft, applicant_a, org_b):
+    from applications.selectors import applications_visible_to, with_budget_totals
+
+    partner_add(application=draft, actor=applicant_a, organisation=org_b)
+    partner_add(
+        application=draft,
+        actor=applicant_a,
+        new_organisation={"legal_name": "Roma Youth Skopje", "country": "MK", "org_type": "cso"},
+    )
+    f.BudgetLineFactory(application=draft, amount_requested=Decimal("1000"))
+    row = with_budget_totals(applications_visible_to(applicant_a)).get(pk=draft.pk)
+    assert (row.total_requested, row.total_own, row.partner_count) == (
+        Decimal("10000.00"),
+        Decimal("2000.00"),
+        2,
+    )

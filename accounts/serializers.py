@@ -1,0 +1,65 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from grants.models import Membership, ProgrammeRole
+from grants.serializers import OrganisationSummarySerializer
+
+from .models import User
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        user = authenticate(
+            self.context.get("request"), email=attrs["email"].lower(), password=attrs["password"]
+        )
+        if user is None:
+            # One message for an unknown e-mail and a wrong password: no account probing.
+            raise serializers.ValidationError(_("Wrong e-mail or password."), code="authorization")
+        attrs["user"] = user
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+
+
+class MeMembershipSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["organisation", "role"]
+
+
+class MeProgrammeRoleSerializer(serializers.ModelSerializer):
+    programme_title = serializers.CharField(source="programme.title", read_only=True)
+
+    class Meta:
+        model = ProgrammeRole
+        fields = ["programme", "programme_title", "role"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    organisations = MeMembershipSerializer(source="memberships", many=True, read_only=True)
+    programme_roles = MeProgrammeRoleSerializer(many=True, read_only=True)
+    reviewer_calls = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "language",
+            "timezone",
+            "organisations",
+            "programme_roles",
+            "reviewer_calls",
+        ]
+        read_only_fields = fields
