@@ -47,7 +47,8 @@ lint: install
 	$(BIN)/ruff format --check .
 
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/auto_assign.py
+	$(BIN)/python benchmarks/auto_assign.py --same-country
 
 clean:
 	rm -rf $(VENV) var
