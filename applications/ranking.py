@@ -27,6 +27,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 from django.utils.translation import gettext as _
 
 from grants.models import Call, Criterion
+from grants.templatetags.money import plain
 
 from .models import Application, BudgetLine, ConsensusScore, ReviewAssignment, Score
 
@@ -345,7 +346,7 @@ def evaluation_summary(
     for criterion in criteria or application.call.criteria.all():
         score = row.scores.get(criterion.pk)
         lines.append(
-            f"{criterion.title}: {score if score is not None else '—'} / {criterion.max_score.normalize()}"
+            f"{criterion.title}: {score if score is not None else '—'} / {plain(criterion.max_score)}"
         )
         if criterion.pk in justifications:
             lines.append(f"  {justifications[criterion.pk]}")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from grants import policies as grant_policies
 from grants.models import Call, CallReviewer, Criterion, Grant, Membership
+from grants.templatetags.money import plain
 from workflows.dispatch import enqueue_on_commit
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.services import transition_perform, transition_perform_bulk
@@ -302,12 +303,12 @@ def _clean_score(raw, criterion: Criterion, step: Decimal, errors: dict) -> Deci
     if not value.is_finite() or value < 0 or value > criterion.max_score:
         errors.setdefault(key, []).append(
             _("“%(c)s” is scored from 0 to %(max)s.")
-            % {"c": criterion.title, "max": criterion.max_score.normalize()}
+            % {"c": criterion.title, "max": plain(criterion.max_score)}
         )
     elif step and value % step != 0:
         errors.setdefault(key, []).append(
             _("“%(c)s” is scored in steps of %(step)s.")
-            % {"c": criterion.title, "step": step.normalize()}
+            % {"c": criterion.title, "step": plain(step)}
         )
     return value
 
@@ -704,3 +705,73 @@ def award_list_return(*, award_list: AwardList, actor, comment: str) -> AwardLis
                     obj=application, name="unlist", actor=actor, check_permission=False
                 )
     return award_list
+
+
+# The reviewer pool --------------------------------------------------------------------
+
+
+def call_reviewer_add(
+    *,
+    call: Call,
+    actor,
+    email: str,
+    full_name: str = "",
+    country: str = "",
+    capacity: int | None = None,
+    is_external: bool | None = None,
+) -> CallReviewer:
+    """Add a person to the call's reviewer pool by e-mail. Someone without an account (an
+    external expert) gets one with an unusable password: they set it from the invitation
+    the caller sends (see `reviewer_invite_needed`), so nobody else ever knows it."""
+    from django.contrib.auth import get_user_model
+
+    _require_manager(actor, call)
+    email = (email or "").strip().lower()
+    if not email:
+        raise RuleViolation({"email": [_("Enter the reviewer's e-mail address.")]})
+    if capacity is not None and capacity < 0:
+        raise RuleViolation({"capacity": [_("The maximum cannot be negative.")]})
+    User = get_user_model()
+    with transaction.atomic():
+        # The call's row orders this against a running auto-assignment.
+        Call.objects.select_for_update().get(pk=call.pk)
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
+        elif CallReviewer.objects.filter(call=call, user=user).exists():
+            raise RuleViolation({"email": [_("This person is already in the reviewer pool.")]})
+        if is_external is None:
+            is_external = not grant_policies.is_programme_staff(user, call.programme_id)
+        return CallReviewer.objects.create(
+            call=call, user=user, country=country, capacity=capacity, is_external=is_external
+        )
+
+
+def reviewer_invite_needed(link: CallReviewer) -> bool:
+    """A reviewer who cannot log in yet (no password set) needs an invitation."""
+    return link.user.is_active and not link.user.has_usable_password()
+
+
+def call_reviewer_remove(*, link: CallReviewer, actor) -> None:
+    """Take a reviewer out of the pool. Refused while they still hold open assignments on
+    the call (withdraw those first); submitted reviews stay, they are part of the record."""
+    call = link.call
+    _require_manager(actor, call)
+    with transaction.atomic():
+        Call.objects.select_for_update().get(pk=call.pk)
+        open_count = ReviewAssignment.objects.filter(
+            application__call=call,
+            reviewer_id=link.user_id,
+            state__in=[
+                ReviewAssignment.State.INVITED,
+                ReviewAssignment.State.ACCEPTED,
+                ReviewAssignment.State.REOPENED,
+            ],
+        ).count()
+        if open_count:
+            raise TransitionConflict(
+                _("This reviewer still has %(n)d open assignments on the call.")
+                % {"n": open_count},
+                code="has_open_assignments",
+            )
+        CallReviewer.objects.filter(pk=link.pk).delete()

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from grants.models import CallQuestion, OrganisationType
-from grants.templatetags.money import format_money
+from grants.templatetags.money import format_money, plain
 
 from .models import Application, budget_totals
 
@@ -128,7 +128,7 @@ def eligibility_checks(application: Application) -> list[Check]:
                 "own": format_money(totals["own"], currency),
                 "p": totals["cofinancing_percent"],
                 "t": format_money(totals["total"], currency),
-                "min": call.min_cofinancing_percent.normalize(),
+                "min": plain(call.min_cofinancing_percent),
             },
         )
     )

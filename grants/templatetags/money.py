@@ -29,3 +29,11 @@ def in_zone(value, zone_name: str):
         return "—"
     local = timezone.localtime(value, ZoneInfo(zone_name))
     return f"{local:%d %b %Y, %H:%M:%S} {local.tzname()} ({zone_name})"
+
+
+@register.filter
+def plain(value) -> str:
+    """A decimal without trailing zeros and never in exponent form: 10.00 → "10", 0.50 → "0.5"."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")

@@ -113,6 +113,7 @@ def test_it_lists_every_failed_rule_at_once(call, org_a, applicant_a):
     assert set(exc.value.errors) == {"country", "org_type", "amount", "cofinancing", "questions"}
     assert "Project summary" in " ".join(exc.value.errors["questions"])
     assert "Number of participants" in " ".join(exc.value.errors["questions"])
+    assert "the call requires 10%" in exc.value.errors["cofinancing"][0]
     assert _snapshot(application) == before
 
 
