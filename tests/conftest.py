@@ -176,3 +176,17 @@ def login_page(live_server, page):
         return page
 
     return login
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without Debian's Chromium, browser tests are skipped and say why — except on CI
+    (CI=true), where a missing browser must fail the run rather than pass it quietly."""
+    if os.path.exists(CHROMIUM) or os.environ.get("CI") == "true":
+        return
+    skip = pytest.mark.skip(
+        reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set "
+        "CHROMIUM_PATH); with CI=true this is a failure instead"
+    )
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)

@@ -1,0 +1,70 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import Organisation
+
+from .models import User
+
+
+class PlainLabels:
+    """Labels without the trailing colon: "E-mail", not "E-mail:"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class LoginForm(PlainLabels, AuthenticationForm):
+    """Log in with the e-mail address. Addresses are stored lower-case, so compare them so."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("E-mail")
+        self.fields["username"].widget.input_type = "email"
+        self.fields["username"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["password"].label = _("Password")
+
+    def clean_username(self) -> str:
+        return (self.cleaned_data.get("username") or "").strip().lower()
+
+
+class RegistrationForm(PlainLabels, BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name")
+        labels = {"email": _("E-mail"), "full_name": _("Full name")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["full_name"].widget.attrs.update({"autocomplete": "name"})
+        self.fields["password1"].label = _("Password")
+        self.fields["password2"].label = _("Password (again)")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this e-mail address already exists. Log in instead.")
+            )
+        return email
+
+
+class OrganisationForm(PlainLabels, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ("legal_name", "short_name", "country", "city", "registration_number", "org_type")
+        labels = {
+            "legal_name": _("Legal name"),
+            "short_name": _("Short name"),
+            "country": _("Country"),
+            "city": _("City"),
+            "registration_number": _("Registration number"),
+            "org_type": _("Type"),
+        }
+        help_texts = {
+            "legal_name": _("As in the register of associations."),
+            "short_name": _("An acronym or the name people know you by."),
+        }

@@ -1,0 +1,440 @@
+"""The programme manager's pages for programmes and calls.
+
+Every view starts with one helper that fetches the object for this user — staff of its
+programme (manager, approver or donor observer) — and 404s otherwise. Reading is for all
+staff; changing is for managers only (403), and the services check it again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications.models import Application
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.services import available_transitions
+
+from . import policies, services
+from .countries import COUNTRIES
+from .forms import CallForm, CriterionForm, ProgrammeForm, QuestionForm, TransitionForm
+from .models import (
+    Call,
+    CallQuestion,
+    Criterion,
+    Organisation,
+    OrganisationType,
+    Programme,
+    ProgrammeRole,
+)
+from .selectors import calls_visible_to
+
+# Helpers: fetch for this user, or 404. ------------------------------------------------
+
+
+def _staffed_ids(user) -> set[int]:
+    return policies.roles_of(user).programmes_with(*policies.STAFF_ROLES)
+
+
+def _get_programme_for_user(user, programme_id: int) -> Programme:
+    return get_object_or_404(
+        Programme.objects.filter(id__in=_staffed_ids(user)).select_related("owner", "parent_grant"),
+        pk=programme_id,
+    )
+
+
+def _get_call_for_user(user, call_id: int) -> Call:
+    return get_object_or_404(
+        calls_visible_to(user).filter(programme_id__in=_staffed_ids(user)), pk=call_id
+    )
+
+
+def _require_manager(user, programme_id: int) -> None:
+    """Approvers and observers read; only managers change (403, the object being visible)."""
+    if not policies.is_programme_manager(user, programme_id):
+        raise PermissionDenied(_("Only a manager of the programme can do this."))
+
+
+def _apply_errors(form, errors: dict[str, list[str]]) -> None:
+    """Put a service's errors on the form's fields, the rest at the top of the form."""
+    for name, field_messages in errors.items():
+        form.add_error(name if name in form.fields else None, field_messages)
+
+
+def _application_counts(call_ids) -> dict[int, dict[str, int]]:
+    """{call_id: {state: n}} for submitted applications, in one query for all the calls.
+    Drafts are not counted: they are the applicant's business until submitted."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        Application.objects.filter(call_id__in=list(call_ids))
+        .exclude(state=Application.State.DRAFT)
+        .values_list("call_id", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for call_id, state, n in rows:
+        counts[call_id][state] = n
+    return counts
+
+
+def _state_counts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(state, label, n) in the order of the state machine, only the states that occur."""
+    return [
+        (state, label, counts[state])
+        for state, label in Application.State.choices
+        if state in counts
+    ]
+
+
+def _attach_counts(calls) -> None:
+    counts = _application_counts(call.pk for call in calls)
+    for call in calls:
+        by_state = counts.get(call.pk, {})
+        call.application_counts = _state_counts(by_state)
+        call.application_total = sum(by_state.values())
+
+
+# Programmes ----------------------------------------------------------------------------
+
+
+@login_required
+def manage_home(request: HttpRequest) -> HttpResponse:
+    roles = policies.roles_of(request.user)
+    programmes = list(
+        Programme.objects.filter(id__in=_staffed_ids(request.user))
+        .select_related("owner")
+        .prefetch_related(Prefetch("calls", queryset=Call.objects.order_by("-opens_at", "title")))
+        .order_by("title")
+    )
+    role_labels = dict(ProgrammeRole.Role.choices)
+    for programme in programmes:
+        programme.call_list = list(programme.calls.all())
+        programme.my_roles = [
+            role_labels[r]
+            for r in ProgrammeRole.Role.values
+            if r in roles.programme_roles[programme.pk]
+        ]
+        programme.i_manage = policies.is_programme_manager(request.user, programme.pk)
+    _attach_counts([call for programme in programmes for call in programme.call_list])
+    return render(
+        request,
+        "manage/home.html",
+        {
+            "programmes": programmes,
+            "can_create_programme": policies.can_create_programme(request.user),
+        },
+    )
+
+
+@login_required
+def programme_create(request: HttpRequest) -> HttpResponse:
+    if not policies.can_create_programme(request.user):
+        raise PermissionDenied(_("Only an administrator of an organisation can start a programme."))
+    organisations = Organisation.objects.filter(
+        id__in=policies.roles_of(request.user).admin_organisation_ids
+    )
+    form = ProgrammeForm(
+        request.POST if request.method == "POST" else None, organisations=organisations
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        owner, donors = data.pop("owner"), data.pop("donors")
+        try:
+            programme = services.programme_create(
+                actor=request.user, owner=owner, donors=donors, **data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc.message_dict)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, _("Programme created. You are its manager."))
+            return redirect("manage-programme", programme_id=programme.pk)
+    return render(request, "manage/programme_form.html", {"form": form})
+
+
+@login_required
+def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _get_programme_for_user(request.user, programme_id)
+    calls = list(programme.calls.order_by("-opens_at", "title"))
+    _attach_counts(calls)
+    staff = (
+        ProgrammeRole.objects.filter(programme=programme)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
+    return render(
+        request,
+        "manage/programme_detail.html",
+        {
+            "programme": programme,
+            "calls": calls,
+            "staff": staff,
+            "donors": programme.donors.all(),
+            "i_manage": policies.is_programme_manager(request.user, programme.pk),
+        },
+    )
+
+
+# Calls ---------------------------------------------------------------------------------
+
+
+@login_required
+def call_create(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _get_programme_for_user(request.user, programme_id)
+    _require_manager(request.user, programme.pk)
+    form = CallForm(
+        request.POST if request.method == "POST" else None,
+        currency=programme.currency,
+        initial={"timezone": programme.timezone, "reviewers_per_application": 2},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            call = services.call_create(
+                programme=programme, actor=request.user, **form.cleaned_data
+            )
+        except RuleViolation as exc:
+            _apply_errors(form, exc.errors)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(
+                request,
+                _("Call created as a draft. Add its questions and criteria, then publish it."),
+            )
+            return redirect("manage-call", call_id=call.pk)
+    return render(
+        request, "manage/call_form.html", {"form": form, "programme": programme, "call": None}
+    )
+
+
+COUNTRY_NAMES = dict(COUNTRIES)
+ORG_TYPE_NAMES = dict(OrganisationType.choices)
+CALL_TRANSITION_STYLE = {"cancel": "danger", "close": "secondary"}
+
+
+def _call_actions(call: Call, user) -> list[dict]:
+    """The transitions this user may run now, with a label, in the order of the machine."""
+    available = set(available_transitions(call, user))
+    labels = {t.name: t.custom.get("label", t.name) for t in call.get_all_state_transitions()}
+    return [
+        {
+            "name": name,
+            "label": labels.get(name, name),
+            "style": CALL_TRANSITION_STYLE.get(name, ""),
+        }
+        for name in services.CALL_TRANSITION_SERVICES
+        if name in available
+    ]
+
+
+@login_required
+def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
+    call = _get_call_for_user(request.user, call_id)
+    i_manage = policies.is_programme_manager(request.user, call.programme_id)
+    _attach_counts([call])
+    return render(
+        request,
+        "manage/call_detail.html",
+        {
+            "call": call,
+            "programme": call.programme,
+            "country_names": [COUNTRY_NAMES.get(c, c) for c in call.eligible_countries],
+            "org_type_names": [ORG_TYPE_NAMES.get(t, t) for t in call.eligible_org_types],
+            "questions": call.questions.all(),
+            "criteria": call.criteria.all(),
+            "i_manage": i_manage,
+            "actions": _call_actions(call, request.user) if i_manage else [],
+            "questions_editable": i_manage and call.state == Call.State.DRAFT,
+            "criteria_editable": i_manage and call.state in services.CRITERIA_EDITABLE_STATES,
+            "question_form": QuestionForm(auto_id="new_question_%s"),
+            "criterion_form": CriterionForm(auto_id="new_criterion_%s"),
+            "transition_form": TransitionForm(auto_id="transition_%s"),
+        },
+    )
+
+
+@login_required
+def call_edit(request: HttpRequest, call_id: int) -> HttpResponse:
+    call = _get_call_for_user(request.user, call_id)
+    _require_manager(request.user, call.programme_id)
+    form = CallForm(
+        request.POST if request.method == "POST" else None, currency=call.currency, call=call
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.call_update(call=call, actor=request.user, **form.changed_fields())
+        except RuleViolation as exc:
+            _apply_errors(form, exc.errors)
+        except ValidationError as exc:
+            _apply_errors(form, exc.message_dict)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, _("The call was saved."))
+            return redirect("manage-call", call_id=call.pk)
+    return render(
+        request,
+        "manage/call_form.html",
+        {"form": form, "programme": call.programme, "call": call},
+    )
+
+
+@login_required
+@require_POST
+def call_transition(request: HttpRequest, call_id: int, name: str) -> HttpResponse:
+    call = _get_call_for_user(request.user, call_id)
+    service = services.CALL_TRANSITION_SERVICES.get(name)
+    if service is None:
+        raise Http404
+    _require_manager(request.user, call.programme_id)
+    form = TransitionForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        call = service(call=call, actor=request.user, comment=comment)
+    except TransitionConflict as exc:
+        messages.error(request, exc.detail)
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    else:
+        messages.success(
+            request, _("The call is now “%(state)s”.") % {"state": call.get_state_display()}
+        )
+    return redirect("manage-call", call_id=call.pk)
+
+
+# Questions and criteria ----------------------------------------------------------------
+
+
+def _setup_item_form(
+    request: HttpRequest,
+    *,
+    call: Call,
+    form,
+    save,
+    template: str,
+    saved_message: str,
+    item=None,
+) -> HttpResponse:
+    """Shared by the question and criterion pages: validate, call the service, report."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except RuleViolation as exc:
+            _apply_errors(form, exc.errors)
+        except TransitionConflict as exc:
+            messages.error(request, exc.detail)
+            return redirect("manage-call", call_id=call.pk)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, saved_message)
+            return redirect("manage-call", call_id=call.pk)
+    return render(
+        request, template, {"form": form, "call": call, "programme": call.programme, "item": item}
+    )
+
+
+@login_required
+def question_create(request: HttpRequest, call_id: int) -> HttpResponse:
+    call = _get_call_for_user(request.user, call_id)
+    _require_manager(request.user, call.programme_id)
+    return _setup_item_form(
+        request,
+        call=call,
+        form=QuestionForm(request.POST if request.method == "POST" else None),
+        save=lambda data: services.call_question_create(call=call, actor=request.user, **data),
+        template="manage/question_form.html",
+        saved_message=_("Question added."),
+    )
+
+
+@login_required
+def question_edit(request: HttpRequest, call_id: int, question_id: int) -> HttpResponse:
+    call = _get_call_for_user(request.user, call_id)
+    question = get_object_or_404(CallQuestion, call=call, pk=question_id)
+    _require_manager(request.user, call.programme_id)
+    return _setup_item_form(
+        request,
+        call=call,
+        form=QuestionForm(request.POST if request.method == "POST" else None, question=question),
+        save=lambda data: services.call_question_update(
+            question=question, actor=request.user, **data
+        ),
+        template="manage/question_form.html",
+        saved_message=_("Question saved."),
+        item=question,
+    )
+
+
+@login_required
+@require_POST
+def question_delete(request: HttpRequest, call_id: int, question_id: int) -> HttpResponse:
+    call = _get_call_for_user(request.user, call_id)
+    question = get_object_or_404(CallQuestion, call=call, pk=question_id)
+    _require_manager(request.user, call.programme_id)
+    try:
+        services.call_question_delete(question=question, actor=request.user)
+    except TransitionConflict as exc:
+        messages.error(request, exc.detail)
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    else:
+        messages.success(request, _("Question removed."))
+    return redirect("manage-call", call_id=call.pk)
+
+
+@login_required
+def criterion_create(request: HttpRequest, call_id: int) -> HttpResponse:
+    call = _get_call_for_user(request.user, call_id)
+    _require_manager(request.user, call.programme_id)
+    return _setup_item_form(
+        request,
+        call=call,
+        form=CriterionForm(request.POST if request.method == "POST" else None),
+        save=lambda data: services.call_criterion_create(call=call, actor=request.user, **data),
+        template="manage/criterion_form.html",
+        saved_message=_("Criterion added."),
+    )
+
+
+@login_required
+def criterion_edit(request: HttpRequest, call_id: int, criterion_id: int) -> HttpResponse:
+    call = _get_call_for_user(request.user, call_id)
+    criterion = get_object_or_404(Criterion, call=call, pk=criterion_id)
+    _require_manager(request.user, call.programme_id)
+    return _setup_item_form(
+        request,
+        call=call,
+        form=CriterionForm(request.POST if request.method == "POST" else None, criterion=criterion),
+        save=lambda data: services.call_criterion_update(
+            criterion=criterion, actor=request.user, **data
+        ),
+        template="manage/criterion_form.html",
+        saved_message=_("Criterion saved."),
+        item=criterion,
+    )
+
+
+@login_required
+@require_POST
+def criterion_delete(request: HttpRequest, call_id: int, criterion_id: int) -> HttpResponse:
+    call = _get_call_for_user(request.user, call_id)
+    criterion = get_object_or_404(Criterion, call=call, pk=criterion_id)
+    _require_manager(request.user, call.programme_id)
+    try:
+        services.call_criterion_delete(criterion=criterion, actor=request.user)
+    except TransitionConflict as exc:
+        messages.error(request, exc.detail)
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    else:
+        messages.success(request, _("Criterion removed."))
+    return redirect("manage-call", call_id=call.pk)
