@@ -1,0 +1,17 @@
+"""What the header offers depends on the roles someone holds (loaded once per request)."""
+
+from django import template
+
+from grants.policies import roles_of
+
+register = template.Library()
+
+
+@register.filter
+def has_programme_role(user) -> bool:
+    return bool(roles_of(user).programme_roles)
+
+
+@register.filter
+def is_reviewer(user) -> bool:
+    return bool(roles_of(user).reviewer_call_ids)
