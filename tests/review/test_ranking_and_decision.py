@@ -167,7 +167,9 @@ def in_review(moderated, call, manager):
     return moderated
 
 
-def test_maker_checker_awards_in_one_go(in_review, call, manager, approver, applicant_a):
+def test_maker_checker_awards_in_one_go(
+    in_review, call, manager, approver, applicant_a, django_capture_on_commit_callbacks, mailoutbox
+):
     award_list = award_list_propose(
         call=call,
         actor=manager,
@@ -182,8 +184,14 @@ def test_maker_checker_awards_in_one_go(in_review, call, manager, approver, appl
     with pytest.raises(NotPermitted):  # not even holding the approver role too
         award_list_approve(award_list=award_list, actor=manager)
 
-    award_list_approve(award_list=award_list, actor=approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        award_list_approve(award_list=award_list, actor=approver)
 
+    bodies = {m.to[0]: m.body for m in mailoutbox}
+    a_member = in_review["A"].organisation.members.get().email
+    d_member = in_review["D"].organisation.members.get().email
+    assert "selected for funding: 9000.00 EUR" in bodies[a_member]
+    assert "not selected" in bodies[d_member]
     states = {k: Application.objects.get(pk=a.pk).state for k, a in in_review.items()}
     assert states == {
         "A": "awarded",
