@@ -19,7 +19,9 @@ def assignments_of_reviewer(user) -> QuerySet[ReviewAssignment]:
         ReviewAssignment.objects.filter(reviewer=user)
         .select_related("application__call__programme", "application__organisation")
         .annotate(
-            scored=Count("review__scores", filter=Q(review__scores__score__isnull=False)),
+            scored=Count(
+                "review__scores", filter=Q(review__scores__score__isnull=False), distinct=True
+            ),
             criteria_count=Count("application__call__criteria", distinct=True),
         )
         .order_by("state", "due_at", "pk")

@@ -83,3 +83,18 @@ def test_the_reviewer_dashboard_takes_a_pinned_number_of_queries(
         rows = list(assignments_of_reviewer(reviewer))
         assert [r.application.call.title for r in rows]
     assert len(rows) == 6
+
+
+def test_the_dashboard_counts_scored_criteria_once(call, manager, eligible_factory, pool):
+    from applications.review import assignment_declare, review_save
+
+    reviewer = pool(1)[0]
+    Call.objects.filter(pk=call.pk).update(reviewers_per_application=1)
+    application = eligible_factory()
+    assignments_auto_assign(call=call, actor=manager)
+    assignment = application.assignments.get()
+    assignment_declare(assignment=assignment, actor=reviewer, conflict=False)
+    relevance = call.criteria.get(title="Relevance")
+    review_save(assignment=assignment, actor=reviewer, scores={relevance.pk: {"score": 4}})
+    row = assignments_of_reviewer(reviewer).get()
+    assert (row.scored, row.criteria_count) == (1, 2)
