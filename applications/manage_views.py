@@ -24,6 +24,7 @@ from grants.models import Call, CallQuestion
 from grants.selectors import calls_visible_to
 from grants.templatetags.money import in_zone
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.exports import csv_cell
 from workflows.services import available_transitions
 
 from . import services
@@ -174,13 +175,6 @@ def application_list(request: HttpRequest, call_id: int) -> HttpResponse:
     )
 
 
-def _csv_cell(value) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: an applicant's title must
-    # never run as one on the manager's computer.
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 def application_export(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _get_call_for_user(request.user, call_id)
@@ -209,7 +203,7 @@ def application_export(request: HttpRequest, call_id: int) -> HttpResponse:
     for a in applications:
         writer.writerow(
             [
-                _csv_cell(value)
+                csv_cell(value)
                 for value in (
                     a.reference,
                     a.organisation.legal_name,

@@ -25,9 +25,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Round
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grants.models import Call, Criterion
 from grants.templatetags.money import plain
+from workflows.exports import csv_cell
 
 from .models import Application, BudgetLine, ConsensusScore, ReviewAssignment, Score
 
@@ -43,7 +45,7 @@ RANKED_STATES = [
 ]
 PENDING_STATES = [Application.State.IN_REVIEW, Application.State.MODERATION]
 
-TIE_BREAK = _(
+TIE_BREAK = gettext_lazy(
     "Equal totals (to the two decimals shown) are ordered by the score on the most heavily weighted criterion, then the "
     "next criteria by weight, then the smaller requested amount, then the earlier submission."
 )
@@ -405,8 +407,8 @@ def ranking_csv(ranking: Ranking) -> str:
         app = row.application
         base = [
             row.rank or "",
-            app.reference,
-            app.organisation.legal_name,
+            csv_cell(app.reference),
+            csv_cell(app.organisation.legal_name),
             app.organisation.country,
             row.requested,
             row.total if row.total is not None else "",

@@ -333,3 +333,30 @@ def test_criteria_fixture_is_what_the_example_assumes(scheme):
         "Feasibility",
         "Budget",
     ]
+
+
+def test_the_csv_never_lets_a_name_run_as_a_formula(moderated, call):
+    organisation = moderated["A"].organisation
+    organisation.legal_name = '=HYPERLINK("http://evil.example","x")'
+    organisation.save()
+    text = ranking_csv(call_ranking(call))
+    assert "'=HYPERLINK" in text
+    assert ',"=HYPERLINK' not in text and ",=HYPERLINK" not in text
+
+
+def test_the_applicant_reads_the_outcome_without_reviewer_names(
+    in_review, call, manager, approver, client
+):
+    award_list_approve(award_list=award_list_propose(call=call, actor=manager), actor=approver)
+    member = in_review["A"].organisation.members.get()
+    client.force_login(member)
+
+    detail = client.get(f"/applications/{in_review['A'].pk}/")
+    outcome = client.get(f"/review/outcome/{in_review['A'].pk}/")
+
+    assert f"/review/outcome/{in_review['A'].pk}/" in detail.content.decode()
+    text = outcome.content.decode()
+    assert "Total score: 80.00" in text
+    for assignment in ReviewAssignment.objects.filter(application=in_review["A"]):
+        assert assignment.reviewer.email not in text
+        assert assignment.reviewer.full_name not in text
