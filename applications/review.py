@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grants import policies as grant_policies
+from grants.grant_services import grant_create_from_application
 from grants.models import Call, CallReviewer, Criterion, Grant, Membership
 from grants.templatetags.money import plain
 from workflows.dispatch import enqueue_on_commit
@@ -662,14 +663,8 @@ def award_list_approve(*, award_list: AwardList, actor, comment: str = "") -> Aw
                 transition_perform(
                     obj=application, name="award", actor=actor, check_permission=False
                 )
-                Grant.objects.create(
-                    title=application.title,
-                    organisation=application.organisation,
-                    programme=call.programme,
-                    application=application,
-                    reference=application.reference or "",
-                    amount=item.amount,
-                    currency=call.programme.currency,
+                grant_create_from_application(
+                    application=application, amount=item.amount, actor=actor
                 )
             elif item.outcome == "reject":
                 transition_perform(

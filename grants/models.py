@@ -24,6 +24,22 @@ def validate_timezone(value: str) -> None:
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+def default_tranche_template() -> list:
+    return [{"percent": 80, "trigger": "signature"}, {"percent": 20, "trigger": "final_report"}]
+
+
+def default_reporting_template() -> dict:
+    return {"interim_every_months": 6, "final_within_days": 30}
+
+
+def default_report_questions() -> list:
+    return [
+        "What did the project achieve in this period?",
+        "What did not go as planned, and what did you do about it?",
+        "What are the next steps?",
+    ]
+
+
 class OrganisationType(models.TextChoices):
     CSO = "cso", _("Civil society organisation")
     GRASSROOTS = "grassroots", _("Grassroots group / informal initiative")
@@ -132,12 +148,108 @@ class Grant(FSMModelMixin, models.Model):
         "Programme", null=True, blank=True, on_delete=models.PROTECT, related_name="subgrants"
     )
     created_at = models.DateTimeField(auto_now_add=True, null=True)
+    own_contribution = models.DecimalField(_("own contribution"), default=0, **MONEY)
+    # The donor's rules when this is an incoming grant that funds a programme (the cascade).
+    min_cofinancing_percent = models.DecimalField(
+        _("sub-grant co-financing at least (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    max_cofinancing_percent = models.DecimalField(
+        _("sub-grant co-financing at most (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    reporting_period_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The agreement.
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_copy = models.FileField(upload_to="agreements/", blank=True, max_length=255)
 
     class Meta:
         ordering = ["-start_date", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grant_amount_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @transition(
+        field=state,
+        source=State.AWARDED,
+        target=State.CONTRACTED,
+        permission=policies.can_sign_grant,
+        custom={"label": _("Sign the agreement")},
+    )
+    def sign(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.CONTRACTED,
+        target=State.ACTIVE,
+        permission=policies.can_manage_grant,
+        custom={"label": _("Start")},
+    )
+    def activate(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.ACTIVE,
+        target=State.CLOSING,
+        permission=policies.can_manage_grant,
+        custom={"label": _("Start closing")},
+    )
+    def start_closing(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.CLOSING,
+        target=State.CLOSED,
+        permission=policies.can_manage_grant,
+        custom={"label": _("Close")},
+    )
+    def close(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.ACTIVE,
+        target=State.SUSPENDED,
+        permission=policies.can_manage_grant,
+        custom={"label": _("Suspend")},
+    )
+    def suspend(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.SUSPENDED,
+        target=State.ACTIVE,
+        permission=policies.can_manage_grant,
+        custom={"label": _("Resume")},
+    )
+    def resume(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.ACTIVE, State.SUSPENDED],
+        target=State.TERMINATED,
+        permission=policies.can_manage_grant,
+        custom={"label": _("Terminate")},
+    )
+    def terminate(self) -> None:
+        pass
 
 
 class Programme(models.Model):
@@ -156,6 +268,9 @@ class Programme(models.Model):
     end_date = models.DateField(_("end"))
     timezone = models.CharField(
         _("time zone"), max_length=64, validators=[validate_timezone], default="Europe/Belgrade"
+    )
+    report_questions = models.JSONField(
+        _("narrative report questions"), default=default_report_questions, blank=True
     )
     parent_grant = models.ForeignKey(
         Grant,
@@ -289,6 +404,27 @@ class Call(FSMModelMixin, models.Model):
     pass_threshold = models.DecimalField(
         _("overall pass mark (0–100)"), max_digits=5, decimal_places=2, default=Decimal("50")
     )
+    # After the award -----------------------------------------------------------------
+    grant_duration_months = models.PositiveSmallIntegerField(
+        _("grant duration (months)"), default=12
+    )
+    tranche_template = models.JSONField(
+        _("tranches"),
+        default=default_tranche_template,
+        help_text=_(
+            'A list of {"percent": 80, "trigger": "signature"}; triggers: "signature", '
+            '"report:<n>" (approval of the n-th report), "final_report", "manual".'
+        ),
+    )
+    reporting_template = models.JSONField(
+        _("reporting schedule"),
+        default=default_reporting_template,
+        help_text=_('{"interim_every_months": 6, "final_within_days": 30}'),
+    )
+    budget_flexibility_percent = models.DecimalField(
+        _("budget flexibility per line (%)"), max_digits=5, decimal_places=2, default=Decimal("10")
+    )
+    obligations = models.TextField(_("grantee obligations (for the agreement)"), blank=True)
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="CallReviewer", related_name="reviewer_calls", blank=True
     )
@@ -477,3 +613,416 @@ class CallReviewer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} reviews {self.call}"
+
+
+# After the award: the grant's life ------------------------------------------------------
+
+
+class GrantBudgetLine(models.Model):
+    """Copied from the application at the award; owned by the grant from then on."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="budget_lines")
+    order = models.PositiveSmallIntegerField(default=0)
+    category = models.CharField(max_length=20)
+    description = models.CharField(max_length=300)
+    amount = models.DecimalField(_("grant"), **MONEY)
+    own_contribution = models.DecimalField(_("own contribution"), default=0, **MONEY)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & Q(own_contribution__gte=0),
+                name="grant_budget_line_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Report(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        OPEN = "open", _("Open")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+
+    class Kind(models.TextChoices):
+        INTERIM = "interim", _("Interim report")
+        FINAL = "final", _("Final report")
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="reports")
+    number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    due_date = models.DateField()
+    state = FSMField(default=State.SCHEDULED, choices=State.choices, protected=True)
+    narrative = models.JSONField(default=dict, blank=True)
+    currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
+    exchange_rate = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
+    exchange_rate_month = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["grant", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "number"], name="report_number_unique"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="report_period_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "due_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number} — {self.grant}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Derived from the due date, never a state."""
+        return self.state in (
+            self.State.SCHEDULED,
+            self.State.OPEN,
+            self.State.CHANGES_REQUESTED,
+        ) and (self.due_date < timezone.localdate())
+
+    @transition(
+        field=state,
+        source=State.SCHEDULED,
+        target=State.OPEN,
+        permission=policies.can_manage_report,
+        custom={"label": _("Open")},
+    )
+    def open(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.OPEN, State.CHANGES_REQUESTED],
+        target=State.SUBMITTED,
+        permission=policies.is_grantee_of_report,
+        custom={"label": _("Submit")},
+    )
+    def submit(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.APPROVED,
+        permission=policies.can_decide_report,
+        custom={"label": _("Approve")},
+    )
+    def approve(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.CHANGES_REQUESTED,
+        permission=policies.can_decide_report,
+        custom={"label": _("Request changes")},
+    )
+    def request_changes(self) -> None:
+        pass
+
+
+class Tranche(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DUE = "due", _("Due")
+        APPROVED = "approved", _("Approved for payment")
+        PAID = "paid", _("Paid")
+
+    class Trigger(models.TextChoices):
+        SIGNATURE = "signature", _("On signature")
+        REPORT = "report", _("On approval of a report")
+        MANUAL = "manual", _("Manual")
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="tranches")
+    number = models.PositiveSmallIntegerField()
+    percent = models.DecimalField(max_digits=5, decimal_places=2)
+    amount = models.DecimalField(**MONEY)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    trigger_report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="tranches"
+    )
+    state = FSMField(default=State.PLANNED, choices=State.choices, protected=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    made_due_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paid_on = models.DateField(null=True, blank=True)
+    paid_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    payment_reference = models.CharField(max_length=100, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["grant", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "number"], name="tranche_number_unique"),
+            # Maker–checker: whoever made a tranche due does not approve it.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True)
+                | Q(made_due_by__isnull=True)
+                | ~Q(approved_by=models.F("made_due_by")),
+                name="tranche_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_amount__isnull=True) | Q(paid_amount__lte=models.F("amount")),
+                name="tranche_paid_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tranche {self.number} of {self.grant}"
+
+    @transition(
+        field=state,
+        source=State.PLANNED,
+        target=State.DUE,
+        permission=policies.can_manage_tranche,
+        custom={"label": _("Make due")},
+    )
+    def make_due(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.DUE,
+        target=State.APPROVED,
+        permission=policies.can_approve_tranche,
+        custom={"label": _("Approve payment")},
+    )
+    def approve(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.PAID,
+        permission=policies.can_pay_tranche,
+        custom={"label": _("Record payment")},
+    )
+    def pay(self) -> None:
+        pass
+
+
+class FinancialLine(models.Model):
+    """Spending on one budget line in a report, in the report's currency."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="financial_lines")
+    budget_line = models.ForeignKey(GrantBudgetLine, on_delete=models.CASCADE, related_name="+")
+    spent = models.DecimalField(default=0, **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "budget_line"], name="financial_line_unique"),
+            models.CheckConstraint(condition=Q(spent__gte=0), name="financial_line_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget_line}: {self.spent}"
+
+
+class Indicator(models.Model):
+    """A programme's result indicator, e.g. "CSO representatives trained", target 50."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="indicators")
+    order = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField(max_length=20, blank=True)
+    name = models.CharField(max_length=255)
+    unit = models.CharField(max_length=40, blank=True)
+    target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["programme", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndicatorValue(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="indicator_values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="indicator_value_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="indicator_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value}"
+
+
+def report_attachment_path(instance: "ReportAttachment", filename: str) -> str:
+    import uuid
+    from pathlib import Path
+
+    return f"reports/{instance.report_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
+
+
+class ReportAttachment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=report_attachment_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReportComment(models.Model):
+    """The manager's comment on one section of a report when requesting changes."""
+
+    class Section(models.TextChoices):
+        NARRATIVE = "narrative", _("Narrative")
+        FINANCIAL = "financial", _("Financial statement")
+        INDICATORS = "indicators", _("Indicators")
+        ATTACHMENTS = "attachments", _("Attachments")
+        GENERAL = "general", _("General")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="comments")
+    section = models.CharField(max_length=20, choices=Section.choices)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.text[:40]}"
+
+
+class ExchangeRate(models.Model):
+    """Monthly rate the manager keeps (e.g. InforEuro): `rate` units of `currency` equal one
+    unit of the programme's currency."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="rates")
+    currency = models.CharField(max_length=3, choices=CURRENCIES)
+    month = models.DateField(help_text=_("The first day of the month."))
+    rate = models.DecimalField(max_digits=14, decimal_places=6)
+
+    class Meta:
+        ordering = ["-month", "currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "currency", "month"], name="exchange_rate_unique"
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.rate} {self.currency}"
+
+
+class Amendment(FSMModelMixin, models.Model):
+    class Kind(models.TextChoices):
+        BUDGET = "budget", _("Budget reallocation between lines")
+        EXTENSION = "extension", _("No-cost extension")
+        ACTIVITIES = "activities", _("Change of activities")
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="amendments")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    justification = models.TextField()
+    changes = models.JSONField(default=dict)
+    previous = models.JSONField(default=dict, blank=True)
+    state = FSMField(default=State.REQUESTED, choices=State.choices, protected=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.grant}"
+
+    @transition(
+        field=state,
+        source=State.REQUESTED,
+        target=State.APPROVED,
+        permission=policies.can_manage_amendment,
+    )
+    def approve(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.REQUESTED,
+        target=State.REJECTED,
+        permission=policies.can_manage_amendment,
+    )
+    def reject(self) -> None:
+        pass
+
+
+class MonitoringVisit(models.Model):
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="visits")
+    visited_on = models.DateField()
+    visitors = models.CharField(max_length=300)
+    findings = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_on"]
+
+    def __str__(self) -> str:
+        return f"Visit {self.visited_on} — {self.grant}"
+
+
+class FollowUpAction(models.Model):
+    visit = models.ForeignKey(MonitoringVisit, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    due_date = models.DateField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closing_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:60]

@@ -92,3 +92,61 @@ def can_edit_organisation(user, organisation: Organisation) -> bool:
 def can_create_programme(user) -> bool:
     """Any administrator of an organisation may start a programme owned by it."""
     return bool(roles_of(user).admin_organisation_ids)
+
+
+def can_manage_grant(grant, user) -> bool:
+    """A sub-grant is managed by its programme's managers; an incoming grant (no programme)
+    by the administrators of the organisation that received it."""
+    if grant.programme_id:
+        return is_programme_manager(user, grant.programme_id)
+    return is_org_admin(user, grant.organisation_id)
+
+
+def can_sign_grant(grant, user) -> bool:
+    """The grantee's authorised members (its administrators) sign the agreement."""
+    return is_org_admin(user, grant.organisation_id)
+
+
+def can_view_grant(user, grant) -> bool:
+    return is_member(user, grant.organisation_id) or (
+        grant.programme_id is not None and is_programme_staff(user, grant.programme_id)
+    )
+
+
+def can_finance_grant(grant, user) -> bool:
+    """Tranche approval and payment: the programme's approvers and managers."""
+    held = roles_of(user).programme_roles.get(grant.programme_id, ())
+    return bool({"manager", "approver"} & set(held))
+
+
+def can_manage_report(report, user) -> bool:
+    return can_manage_grant(report.grant, user)
+
+
+def is_grantee_of_report(report, user) -> bool:
+    return is_member(user, report.grant.organisation_id)
+
+
+def can_decide_report(report, user) -> bool:
+    """The manager decides — never a member of the organisation that wrote the report."""
+    return can_manage_grant(report.grant, user) and not is_member(
+        user, report.grant.organisation_id
+    )
+
+
+def can_manage_tranche(tranche, user) -> bool:
+    return can_manage_grant(tranche.grant, user)
+
+
+def can_approve_tranche(tranche, user) -> bool:
+    return can_finance_grant(tranche.grant, user) and tranche.made_due_by_id != user.pk
+
+
+def can_pay_tranche(tranche, user) -> bool:
+    return can_finance_grant(tranche.grant, user)
+
+
+def can_manage_amendment(amendment, user) -> bool:
+    return can_manage_grant(amendment.grant, user) and not is_member(
+        user, amendment.grant.organisation_id
+    )

@@ -1,0 +1,396 @@
+"""Writes for a grant's life after the award: creation with its budget, tranche and reporting
+schedules; the agreement and its signature; tranches; amendments; monitoring visits.
+Reports are in grants.reports."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.uploads import inspect_upload
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.services import transition_perform
+
+from . import policies
+from .models import (
+    Amendment,
+    FollowUpAction,
+    Grant,
+    GrantBudgetLine,
+    MonitoringVisit,
+    Report,
+    Tranche,
+)
+
+CENT = Decimal("0.01")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day when it has fewer days."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def reporting_schedule(*, start: dt.date, end: dt.date, template: dict) -> list[dict]:
+    """Interim reports every N months of the grant period (each due 30 days after its period),
+    and a final report covering the whole period, due `final_within_days` after the end."""
+    every = int(template.get("interim_every_months") or 0)
+    final_days = int(template.get("final_within_days") or 30)
+    reports = []
+    if every:
+        period_start = start
+        while True:
+            period_end = add_months(period_start, every) - dt.timedelta(days=1)
+            if period_end >= end:
+                break
+            reports.append(
+                {
+                    "kind": Report.Kind.INTERIM,
+                    "period_start": period_start,
+                    "period_end": period_end,
+                    "due_date": period_end + dt.timedelta(days=30),
+                }
+            )
+            period_start = period_end + dt.timedelta(days=1)
+    reports.append(
+        {
+            "kind": Report.Kind.FINAL,
+            "period_start": start,
+            "period_end": end,
+            "due_date": end + dt.timedelta(days=final_days),
+        }
+    )
+    return reports
+
+
+def tranche_amounts(amount: Decimal, percents: list[Decimal]) -> list[Decimal]:
+    """Split `amount` by percentages; the last tranche takes the rounding remainder, so the
+    tranches always add up to the grant exactly."""
+    parts = [(amount * Decimal(p) / 100).quantize(CENT, rounding=ROUND_HALF_UP) for p in percents]
+    if parts:
+        parts[-1] = amount - sum(parts[:-1], Decimal(0))
+    return parts
+
+
+def grant_create_from_application(*, application, amount: Decimal, actor) -> Grant:
+    """Create the grant of an awarded application: its budget lines (copied, then owned by the
+    grant), tranches from the call's template and reports from its reporting schedule.
+    Called inside the award approval's transaction."""
+    call = application.call
+    programme = call.programme
+    parent = programme.parent_grant
+    if (
+        parent is not None
+        and parent.max_subgrant_amount is not None
+        and amount > parent.max_subgrant_amount
+    ):
+        raise TransitionConflict(
+            _("%(ref)s: %(amount)s is above the donor's maximum per sub-grant (%(max)s).")
+            % {"ref": application.reference, "amount": amount, "max": parent.max_subgrant_amount},
+            code="above_subgrant_maximum",
+        )
+    start = timezone.localdate() + dt.timedelta(days=30)
+    end = add_months(start, call.grant_duration_months) - dt.timedelta(days=1)
+    lines = list(application.budget_lines.all())
+    own = sum((line.own_contribution for line in lines), Decimal(0))
+    grant = Grant.objects.create(
+        title=application.title,
+        organisation=application.organisation,
+        programme=programme,
+        application=application,
+        reference=application.reference or "",
+        amount=amount,
+        currency=programme.currency,
+        own_contribution=own,
+        start_date=start,
+        end_date=end,
+    )
+    requested = sum((line.amount_requested for line in lines), Decimal(0))
+    # A reduced award lowers every line in proportion; the last line absorbs the rounding.
+    scaled = tranche_amounts(
+        amount, [line.amount_requested * 100 / requested if requested else 0 for line in lines]
+    )
+    GrantBudgetLine.objects.bulk_create(
+        GrantBudgetLine(
+            grant=grant,
+            order=i,
+            category=line.category,
+            description=line.description,
+            amount=scaled[i],
+            own_contribution=line.own_contribution,
+        )
+        for i, line in enumerate(lines)
+    )
+    schedule = reporting_schedule(start=start, end=end, template=call.reporting_template)
+    reports = Report.objects.bulk_create(
+        Report(grant=grant, number=i + 1, currency=programme.currency, **entry)
+        for i, entry in enumerate(schedule)
+    )
+    template = call.tranche_template or [{"percent": 100, "trigger": "signature"}]
+    amounts = tranche_amounts(amount, [Decimal(str(t["percent"])) for t in template])
+    tranches = []
+    for i, (entry, part) in enumerate(zip(template, amounts, strict=True)):
+        trigger, report = _trigger(entry["trigger"], reports)
+        tranches.append(
+            Tranche(
+                grant=grant,
+                number=i + 1,
+                percent=Decimal(str(entry["percent"])),
+                amount=part,
+                trigger=trigger,
+                trigger_report=report,
+            )
+        )
+    Tranche.objects.bulk_create(tranches)
+    return grant
+
+
+def _trigger(value: str, reports: list[Report]) -> tuple[str, Report | None]:
+    if value == "signature":
+        return Tranche.Trigger.SIGNATURE, None
+    if value == "final_report":
+        return Tranche.Trigger.REPORT, reports[-1]
+    if value.startswith("report:"):
+        index = int(value.split(":", 1)[1]) - 1
+        return Tranche.Trigger.REPORT, reports[min(index, len(reports) - 1)]
+    return Tranche.Trigger.MANUAL, None
+
+
+def _locked_grant(grant: Grant) -> Grant:
+    return Grant.objects.select_for_update().get(pk=grant.pk)
+
+
+def grant_sign(*, grant: Grant, actor, signed_copy=None) -> Grant:
+    """The grantee's authorised member accepts the agreement (or uploads a signed copy): the
+    grant becomes contracted and the tranches due on signature become due."""
+    with transaction.atomic():
+        grant = _locked_grant(grant)
+        grant.signed_at = timezone.now()
+        grant.signed_by = actor
+        if signed_copy is not None:
+            inspect_upload(signed_copy, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+            grant.signed_copy.save(f"agreement-{grant.pk}.pdf", signed_copy, save=False)
+        transition_perform(obj=grant, name="sign", actor=actor)
+        for tranche in grant.tranches.filter(
+            trigger=Tranche.Trigger.SIGNATURE, state=Tranche.State.PLANNED
+        ):
+            _make_due(tranche, actor=None)
+    return grant
+
+
+def _make_due(tranche: Tranche, *, actor) -> None:
+    """A trigger fired: the system (actor None) or a manager makes the tranche due."""
+    tranche = Tranche.objects.select_for_update().get(pk=tranche.pk)
+    tranche.due_at = timezone.now()
+    tranche.made_due_by = actor
+    transition_perform(
+        obj=tranche, name="make_due", actor=actor, check_permission=actor is not None
+    )
+
+
+def tranche_make_due(*, tranche: Tranche, actor) -> Tranche:
+    """A manual tranche, made due by a manager."""
+    with transaction.atomic():
+        _make_due(tranche, actor=actor)
+    tranche.refresh_from_db()
+    return tranche
+
+
+def tranche_approve(*, tranche: Tranche, actor) -> Tranche:
+    """Approval for payment, by someone other than the person who made it due."""
+    with transaction.atomic():
+        tranche = Tranche.objects.select_for_update().select_related("grant").get(pk=tranche.pk)
+        if tranche.made_due_by_id == actor.pk:
+            raise NotPermitted(_("The person who made the tranche due cannot approve it."))
+        tranche.approved_by = actor
+        tranche.approved_at = timezone.now()
+        transition_perform(obj=tranche, name="approve", actor=actor)
+    return tranche
+
+
+def tranche_pay(
+    *, tranche: Tranche, actor, paid_on: dt.date, amount: Decimal | None = None, reference: str = ""
+) -> Tranche:
+    """Record a payment. The grant row is locked first, so two payments of one grant run one
+    after the other, and the total paid never exceeds the grant."""
+    with transaction.atomic():
+        grant = _locked_grant(tranche.grant)
+        tranche = Tranche.objects.select_for_update().get(pk=tranche.pk)
+        if tranche.state != Tranche.State.APPROVED:
+            raise TransitionConflict(
+                _("This tranche is “%(s)s”: only an approved tranche can be paid.")
+                % {"s": tranche.get_state_display()},
+                code="invalid_state",
+            )
+        amount = tranche.amount if amount is None else Decimal(str(amount))
+        if amount <= 0 or amount > tranche.amount:
+            raise RuleViolation({"amount": [_("Pay between 0 and the tranche's amount.")]})
+        paid = (
+            grant.tranches.filter(state=Tranche.State.PAID).aggregate(s=Sum("paid_amount"))["s"]
+            or 0
+        )
+        if paid + amount > grant.amount:
+            raise TransitionConflict(
+                _("Paying %(a)s would take the total paid (%(p)s) above the grant (%(g)s).")
+                % {"a": amount, "p": paid, "g": grant.amount},
+                code="above_grant",
+            )
+        tranche.paid_on = paid_on
+        tranche.paid_amount = amount
+        tranche.payment_reference = reference.strip()[:100]
+        tranche.paid_by = actor
+        transition_perform(obj=tranche, name="pay", actor=actor)
+    return tranche
+
+
+# Amendments ---------------------------------------------------------------------------
+
+
+def amendment_request(
+    *, grant: Grant, actor, kind: str, justification: str, changes: dict
+) -> Amendment:
+    """The grantee asks for a change. `changes`: for a budget reallocation
+    {"lines": {line_id: new_amount}} (the total stays the same); for an extension
+    {"end_date": "YYYY-MM-DD"}; for activities {"description": "…"}."""
+    if not policies.is_member(actor, grant.organisation_id):
+        raise NotPermitted(_("Only the grantee can request an amendment."))
+    errors = {}
+    if not (justification or "").strip():
+        errors["justification"] = [_("Explain why the change is needed.")]
+    if kind == Amendment.Kind.BUDGET:
+        lines = {line.pk: line for line in grant.budget_lines.all()}
+        try:
+            new = {int(k): Decimal(str(v)) for k, v in (changes.get("lines") or {}).items()}
+        except (ArithmeticError, ValueError):
+            new = {}
+            errors["changes"] = [_("Give an amount for each line.")]
+        if any(k not in lines for k in new) or any(v < 0 for v in new.values()):
+            errors["changes"] = [_("Only this grant's lines, with amounts of 0 or more.")]
+        elif new and sum(new.values()) != sum(lines[k].amount for k in new):
+            errors["changes"] = [
+                _("A reallocation moves money between lines: the total must stay the same.")
+            ]
+    elif kind == Amendment.Kind.EXTENSION:
+        try:
+            end = dt.date.fromisoformat(changes.get("end_date", ""))
+            if grant.end_date and end <= grant.end_date:
+                errors["changes"] = [_("An extension moves the end date later.")]
+        except (TypeError, ValueError):
+            errors["changes"] = [_("Give the new end date (YYYY-MM-DD).")]
+    elif kind == Amendment.Kind.ACTIVITIES:
+        if not (changes.get("description") or "").strip():
+            errors["changes"] = [_("Describe the change of activities.")]
+    else:
+        errors["kind"] = [_("Choose the kind of amendment.")]
+    if errors:
+        raise RuleViolation(errors)
+    return Amendment.objects.create(
+        grant=grant,
+        kind=kind,
+        justification=justification.strip(),
+        changes=changes,
+        requested_by=actor,
+    )
+
+
+def amendment_decide(*, amendment: Amendment, actor, approve: bool, comment: str = "") -> Amendment:
+    """The manager approves (the grant changes, the old values are kept on the amendment) or
+    rejects with a comment."""
+    if not approve and not (comment or "").strip():
+        raise RuleViolation({"comment": [_("Say why the amendment is rejected.")]})
+    with transaction.atomic():
+        amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+        grant = _locked_grant(amendment.grant)
+        amendment.decided_by = actor
+        amendment.decided_at = timezone.now()
+        amendment.decision_comment = comment.strip()
+        transition_perform(
+            obj=amendment, name="approve" if approve else "reject", actor=actor, comment=comment
+        )
+        if approve:
+            amendment.previous = _apply(grant, amendment)
+            amendment.save(update_fields=["previous"])
+    return amendment
+
+
+def _apply(grant: Grant, amendment: Amendment) -> dict:
+    if amendment.kind == Amendment.Kind.BUDGET:
+        previous = {}
+        for line in grant.budget_lines.filter(pk__in=[int(k) for k in amendment.changes["lines"]]):
+            previous[str(line.pk)] = str(line.amount)
+            line.amount = Decimal(str(amendment.changes["lines"][str(line.pk)]))
+            line.save(update_fields=["amount"])
+        return {"lines": previous}
+    if amendment.kind == Amendment.Kind.EXTENSION:
+        previous = {"end_date": grant.end_date.isoformat() if grant.end_date else None}
+        grant.end_date = dt.date.fromisoformat(amendment.changes["end_date"])
+        grant.save(update_fields=["end_date"])
+        final = grant.reports.filter(kind=Report.Kind.FINAL).first()
+        if final is not None:
+            shift = grant.end_date - final.period_end
+            final.period_end = grant.end_date
+            final.due_date = final.due_date + shift
+            final.save(update_fields=["period_end", "due_date"])
+        return previous
+    return {}
+
+
+# Monitoring ---------------------------------------------------------------------------
+
+
+def visit_record(
+    *,
+    grant: Grant,
+    actor,
+    visited_on: dt.date,
+    visitors: str,
+    findings: str,
+    actions: list[dict] = (),
+) -> MonitoringVisit:
+    if not policies.can_manage_grant(grant, actor):
+        raise NotPermitted(_("Only the programme's managers record monitoring visits."))
+    errors = {}
+    if not (findings or "").strip():
+        errors["findings"] = [_("Write the findings.")]
+    if not (visitors or "").strip():
+        errors["visitors"] = [_("Say who visited.")]
+    if errors:
+        raise RuleViolation(errors)
+    with transaction.atomic():
+        visit = MonitoringVisit.objects.create(
+            grant=grant,
+            visited_on=visited_on,
+            visitors=visitors.strip(),
+            findings=findings.strip(),
+            created_by=actor,
+        )
+        FollowUpAction.objects.bulk_create(
+            FollowUpAction(visit=visit, description=a["description"], due_date=a["due_date"])
+            for a in actions
+        )
+    return visit
+
+
+def follow_up_close(*, action: FollowUpAction, actor, note: str = "") -> FollowUpAction:
+    grant = action.visit.grant
+    if not (
+        policies.can_manage_grant(grant, actor) or policies.is_member(actor, grant.organisation_id)
+    ):
+        raise NotPermitted(_("You cannot close this action."))
+    with transaction.atomic():
+        action = FollowUpAction.objects.select_for_update().get(pk=action.pk)
+        if action.closed_at is not None:
+            raise TransitionConflict(_("This action is already closed."), code="invalid_state")
+        action.closed_at = timezone.now()
+        action.closed_by = actor
+        action.closing_note = note.strip()
+        action.save()
+    return action

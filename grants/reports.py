@@ -1,0 +1,317 @@
+"""Reports: writing, the financial statement, submission, changes requested, approval (which
+fires the tranches waiting on it), and the roll-up of indicators to the programme."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.services import transition_perform
+
+from . import policies
+from .models import (
+    ExchangeRate,
+    FinancialLine,
+    Indicator,
+    IndicatorValue,
+    Programme,
+    Report,
+    ReportComment,
+    Tranche,
+)
+
+CENT = Decimal("0.01")
+EDITABLE = (Report.State.OPEN, Report.State.CHANGES_REQUESTED)
+
+
+def _locked(report: Report) -> Report:
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("grant__programme")
+        .get(pk=report.pk)
+    )
+
+
+def rate_for(*, programme: Programme, currency: str, day: dt.date) -> ExchangeRate | None:
+    """The rate of the month of `day`, or None (same currency needs none)."""
+    if currency == programme.currency:
+        return None
+    return ExchangeRate.objects.filter(
+        programme=programme, currency=currency, month=day.replace(day=1)
+    ).first()
+
+
+def report_open(*, report: Report, actor) -> Report:
+    with transaction.atomic():
+        report = _locked(report)
+        transition_perform(obj=report, name="open", actor=actor)
+    return report
+
+
+def _decimal(value, key: str, errors: dict) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        errors.setdefault(key, []).append(_("Enter a number."))
+        return None
+    if not number.is_finite() or number < 0:
+        errors.setdefault(key, []).append(_("Cannot be negative."))
+        return None
+    if number.as_tuple().exponent < -2:
+        errors.setdefault(key, []).append(_("Use at most two decimals."))
+    return number
+
+
+def report_save(
+    *,
+    report: Report,
+    actor,
+    version: int | None,
+    narrative: Mapping[str, str] | None = None,
+    spending: Mapping[int, object] | None = None,
+    indicators: Mapping[int, object] | None = None,
+    currency: str | None = None,
+) -> Report:
+    """Save a report in progress: narrative answers, spending per budget line (in the
+    report's currency), indicator values. A stale `version` answers 409."""
+    with transaction.atomic():
+        report = _locked(report)
+        grant = report.grant
+        if not policies.is_member(actor, grant.organisation_id):
+            raise NotPermitted(_("Only the grantee writes its reports."))
+        if report.state not in EDITABLE:
+            raise TransitionConflict(
+                _("This report is “%(s)s” and cannot be changed.")
+                % {"s": report.get_state_display()},
+                code="not_editable",
+            )
+        if version is not None and int(version) != report.version:
+            raise TransitionConflict(
+                _("Someone saved this report after you opened it; reload to see their changes."),
+                code="stale_version",
+            )
+        errors: dict[str, list[str]] = {}
+        lines = {line.pk for line in grant.budget_lines.all()}
+        programme_indicators = {
+            i.pk for i in Indicator.objects.filter(programme=grant.programme_id)
+        }
+        spent = {}
+        for line_id, value in (spending or {}).items():
+            if int(line_id) not in lines:
+                errors.setdefault("spending", []).append(
+                    _("Unknown budget line %(id)s.") % {"id": line_id}
+                )
+                continue
+            spent[int(line_id)] = _decimal(value, f"spending.{line_id}", errors) or Decimal(0)
+        values = {}
+        for indicator_id, value in (indicators or {}).items():
+            if int(indicator_id) not in programme_indicators:
+                errors.setdefault("indicators", []).append(
+                    _("Unknown indicator %(id)s.") % {"id": indicator_id}
+                )
+                continue
+            values[int(indicator_id)] = _decimal(value, f"indicators.{indicator_id}", errors)
+        if currency is not None and len(currency) != 3:
+            errors["currency"] = [_("Use a three-letter currency code.")]
+        if errors:
+            raise RuleViolation(errors)
+        if narrative is not None:
+            report.narrative = {**report.narrative, **{str(k): v for k, v in narrative.items()}}
+        if currency is not None:
+            report.currency = currency.upper()
+        for line_id, amount in spent.items():
+            FinancialLine.objects.update_or_create(
+                report=report, budget_line_id=line_id, defaults={"spent": amount}
+            )
+        for indicator_id, value in values.items():
+            if value is None:
+                IndicatorValue.objects.filter(report=report, indicator_id=indicator_id).delete()
+            else:
+                IndicatorValue.objects.update_or_create(
+                    report=report, indicator_id=indicator_id, defaults={"value": value}
+                )
+        report.version += 1
+        report.save()
+    return report
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    budget_line_id: int
+    description: str
+    budget: Decimal
+    spent_local: Decimal
+    spent: Decimal  # in the grant's currency
+    variance: Decimal  # budget − spent
+    over_percent: Decimal  # how far above budget, in % (0 when within)
+    warning: bool
+
+
+@dataclass(frozen=True)
+class Statement:
+    currency: str
+    report_currency: str
+    rate: Decimal | None
+    lines: list[StatementLine]
+    total_budget: Decimal
+    total_spent: Decimal
+    missing_rate: bool
+
+
+def financial_statement(report: Report, *, rate: Decimal | None = None) -> Statement:
+    """Spending per budget line against the budget, converted to the grant's currency with
+    the month's rate (or the rate stored at approval), with the variance and a warning when
+    a line goes over by more than the call's flexibility percentage."""
+    grant = report.grant
+    flexibility = Decimal(10)
+    if grant.application_id:
+        flexibility = grant.application.call.budget_flexibility_percent
+    needs_rate = report.currency != grant.currency
+    if needs_rate and rate is None:
+        rate = report.exchange_rate
+        if rate is None and grant.programme_id:
+            found = rate_for(
+                programme=grant.programme, currency=report.currency, day=report.period_end
+            )
+            rate = found.rate if found else None
+    spent = {f.budget_line_id: f.spent for f in report.financial_lines.all()}
+    lines = []
+    for line in grant.budget_lines.all():
+        local = spent.get(line.pk, Decimal(0))
+        converted = local if not needs_rate else (local / rate if rate else Decimal(0))
+        converted = converted.quantize(CENT, rounding=ROUND_HALF_UP)
+        over = Decimal(0)
+        if line.amount and converted > line.amount:
+            over = ((converted - line.amount) * 100 / line.amount).quantize(CENT)
+        lines.append(
+            StatementLine(
+                budget_line_id=line.pk,
+                description=line.description,
+                budget=line.amount,
+                spent_local=local,
+                spent=converted,
+                variance=line.amount - converted,
+                over_percent=over,
+                warning=over > flexibility,
+            )
+        )
+    return Statement(
+        currency=grant.currency,
+        report_currency=report.currency,
+        rate=rate if needs_rate else None,
+        lines=lines,
+        total_budget=sum((line.budget for line in lines), Decimal(0)),
+        total_spent=sum((line.spent for line in lines), Decimal(0)),
+        missing_rate=needs_rate and not rate,
+    )
+
+
+def report_submit(*, report: Report, actor) -> Report:
+    """Submit: every narrative question answered; a rate exists when the report is in another
+    currency. Open comments are marked resolved by the resubmission."""
+    with transaction.atomic():
+        report = _locked(report)
+        if not policies.is_member(actor, report.grant.organisation_id):
+            raise NotPermitted(_("Only the grantee submits its reports."))
+        errors = {}
+        questions = report.grant.programme.report_questions if report.grant.programme_id else []
+        missing = [q for q in questions if not (report.narrative.get(q) or "").strip()]
+        if missing and report.state in EDITABLE:
+            errors["narrative"] = [_("Answer “%(q)s”.") % {"q": q} for q in missing]
+        if report.state in EDITABLE and financial_statement(report).missing_rate:
+            errors["currency"] = [
+                _("There is no %(c)s rate for %(m)s yet: ask the programme team to add it.")
+                % {"c": report.currency, "m": f"{report.period_end:%Y-%m}"}
+            ]
+        if errors:
+            raise RuleViolation(errors, detail=_("The report cannot be submitted yet."))
+        report.submitted_at = timezone.now()
+        report.submitted_by = actor
+        transition_perform(obj=report, name="submit", actor=actor)
+        report.comments.filter(resolved=False).update(resolved=True)
+    return report
+
+
+def report_request_changes(*, report: Report, actor, comments: Mapping[str, str]) -> Report:
+    """Send the report back with a comment per section, so the grantee sees exactly what to fix."""
+    comments = {k: (v or "").strip() for k, v in comments.items() if (v or "").strip()}
+    if not comments:
+        raise RuleViolation({"comments": [_("Say what needs to change.")]})
+    unknown = set(comments) - set(ReportComment.Section.values)
+    if unknown:
+        raise RuleViolation(
+            {"comments": [_("Unknown section: %(s)s") % {"s": ", ".join(sorted(unknown))}]}
+        )
+    with transaction.atomic():
+        report = _locked(report)
+        report.decided_by = actor
+        report.decided_at = timezone.now()
+        transition_perform(
+            obj=report, name="request_changes", actor=actor, comment="; ".join(comments.values())
+        )
+        ReportComment.objects.bulk_create(
+            ReportComment(report=report, section=section, text=text, author=actor)
+            for section, text in comments.items()
+        )
+    return report
+
+
+def report_approve(*, report: Report, actor, comment: str = "") -> Report:
+    """Approve — never by a member of the organisation that wrote it. The rate used is stored
+    with the report, and the tranches waiting on this report become due."""
+    from .grant_services import _make_due
+
+    with transaction.atomic():
+        report = _locked(report)
+        statement = financial_statement(report)
+        if statement.missing_rate:
+            raise TransitionConflict(
+                _("Add the %(c)s rate for %(m)s before approving.")
+                % {"c": report.currency, "m": f"{report.period_end:%Y-%m}"},
+                code="missing_rate",
+            )
+        if statement.rate is not None:
+            report.exchange_rate = statement.rate
+            report.exchange_rate_month = report.period_end.replace(day=1)
+        report.decided_by = actor
+        report.decided_at = timezone.now()
+        transition_perform(obj=report, name="approve", actor=actor, comment=comment)
+        for tranche in report.tranches.filter(state=Tranche.State.PLANNED):
+            _make_due(tranche, actor=None)
+    return report
+
+
+def indicator_rollup(
+    *, programme: Programme, start: dt.date | None = None, end: dt.date | None = None
+) -> list[dict]:
+    """Each indicator of the programme with the sum of the values in APPROVED reports of its
+    sub-grants (for reports whose period ends within [start, end] when given). One query
+    for the indicators, one for the sums."""
+    values = IndicatorValue.objects.filter(
+        indicator__programme=programme, report__state=Report.State.APPROVED
+    )
+    if start:
+        values = values.filter(report__period_end__gte=start)
+    if end:
+        values = values.filter(report__period_end__lte=end)
+    sums = dict(
+        values.values("indicator_id").annotate(s=Sum("value")).values_list("indicator_id", "s")
+    )
+    return [
+        {
+            "indicator": indicator,
+            "target": indicator.target,
+            "achieved": sums.get(indicator.pk) or Decimal(0),
+        }
+        for indicator in programme.indicators.all()
+    ]
