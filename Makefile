@@ -30,7 +30,8 @@ run: seed
 	@echo ""
 	@$(BIN)/python manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@echo ""
-	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	@export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	  trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	  $(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=2 & \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
