@@ -26,6 +26,13 @@ from grants.api import (
     OrganisationViewSet,
     ProgrammeViewSet,
 )
+from grants.grant_api import (
+    AmendmentViewSet,
+    GrantViewSet,
+    MonitoringVisitViewSet,
+    ReportViewSet,
+    TrancheViewSet,
+)
 
 router = DefaultRouter()
 router.include_format_suffixes = False
@@ -50,6 +57,11 @@ router.register(
 )
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("award-lists", AwardListViewSet, basename="award-list")
+router.register("grants", GrantViewSet, basename="grant")
+router.register(r"grants/(?P<grant_id>[0-9]+)/tranches", TrancheViewSet, "grant-tranche")
+router.register(r"grants/(?P<grant_id>[0-9]+)/reports", ReportViewSet, "grant-report")
+router.register(r"grants/(?P<grant_id>[0-9]+)/amendments", AmendmentViewSet, "grant-amendment")
+router.register(r"grants/(?P<grant_id>[0-9]+)/visits", MonitoringVisitViewSet, "grant-visit")
 
 urlpatterns = [
     path("auth/token/", TokenApi.as_view(), name="api-token"),

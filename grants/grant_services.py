@@ -173,11 +173,19 @@ def grant_sign(*, grant: Grant, actor, signed_copy=None) -> Grant:
     grant becomes contracted and the tranches due on signature become due."""
     with transaction.atomic():
         grant = _locked_grant(grant)
+        # Who and when before what: a refused signer must not leave a file behind.
+        if not policies.can_sign_grant(grant, actor):
+            raise NotPermitted(_("Only an administrator of the grantee organisation can sign."))
+        if grant.state != Grant.State.AWARDED:
+            raise TransitionConflict(_("This agreement is already signed."), code="invalid_state")
         grant.signed_at = timezone.now()
         grant.signed_by = actor
         if signed_copy is not None:
-            inspect_upload(signed_copy, max_bytes=settings.ATTACHMENT_MAX_BYTES)
-            grant.signed_copy.save(f"agreement-{grant.pk}.pdf", signed_copy, save=False)
+            content_type = inspect_upload(signed_copy, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+            extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+                content_type, "bin"
+            )
+            grant.signed_copy.save(f"agreement-{grant.pk}.{extension}", signed_copy, save=False)
         transition_perform(obj=grant, name="sign", actor=actor)
         for tranche in grant.tranches.filter(
             trigger=Tranche.Trigger.SIGNATURE, state=Tranche.State.PLANNED
@@ -224,6 +232,8 @@ def tranche_pay(
     with transaction.atomic():
         grant = _locked_grant(tranche.grant)
         tranche = Tranche.objects.select_for_update().get(pk=tranche.pk)
+        if not policies.can_pay_tranche(tranche, actor):
+            raise NotPermitted(_("Only the programme's managers and approvers record payments."))
         if tranche.state != Tranche.State.APPROVED:
             raise TransitionConflict(
                 _("This tranche is “%(s)s”: only an approved tranche can be paid.")

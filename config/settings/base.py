@@ -198,7 +198,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Grants, tranches, reports and amendments all have a `state` (and reports and
+    # amendments a `kind`) with different choices: each gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "GrantStateEnum": "grants.models.Grant.State",
+        "TrancheStateEnum": "grants.models.Tranche.State",
+        "ReportStateEnum": "grants.models.Report.State",
+        "ReportKindEnum": "grants.models.Report.Kind",
+        "AmendmentStateEnum": "grants.models.Amendment.State",
+        "AmendmentKindEnum": "grants.models.Amendment.Kind",
+    },
 }
 
 LOGGING = {
