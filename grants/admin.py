@@ -29,6 +29,16 @@ from .services import CALL_TRANSITION_SERVICES, FROZEN_CALL_FIELDS
 
 # Scoring criteria may change until review starts.
 CRITERIA_EDITABLE_STATES = {Call.State.DRAFT, Call.State.OPEN, Call.State.CLOSED}
+# So may the rules reviewers score by; the reviews' due date can still move.
+REVIEW_RULE_FIELDS = (
+    "blind_review",
+    "exclude_same_country",
+    "score_step",
+    "comments_required",
+    "other_reviews_visible",
+    "divergence_threshold_percent",
+    "pass_threshold",
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -56,19 +66,34 @@ class DonorAdmin(admin.ModelAdmin):
 
 @admin.register(Grant)
 class GrantAdmin(admin.ModelAdmin):
+    """Donors' grants to lead organisations (entered here), and the sub-grants that an approved
+    award list creates: those keep the terms of the decision, read-only."""
+
     list_display = (
         "title",
         "organisation",
+        "state",
         "donor",
         "amount",
         "currency",
+        "application",
         "start_date",
         "end_date",
     )
-    list_filter = ("donor", "currency")
-    list_select_related = ("organisation", "donor")
-    search_fields = ("title", "reference", "organisation__legal_name")
+    list_filter = ("state", "donor", "programme", "currency")
+    list_select_related = ("organisation", "donor", "application")
+    search_fields = ("title", "reference", "organisation__legal_name", "application__reference")
     autocomplete_fields = ("organisation",)
+    # The signed agreement comes through the signing service, which inspects it; not linked here.
+    exclude = ("signed_copy",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The state and the signature change only by the grant's services; the application
+        # by the award, whose terms a sub-grant keeps (they change by amendment).
+        readonly = ["state", "application", "created_at", "signed_at", "signed_by"]
+        if obj is not None and obj.application_id:
+            readonly += ["organisation", "programme", "amount", "own_contribution", "currency"]
+        return readonly
 
 
 class ProgrammeRoleInline(admin.TabularInline):
@@ -141,11 +166,43 @@ class CriterionInline(admin.TabularInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
+class CallReviewerFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        # The rule of applications.review.call_reviewer_remove: not while they hold open work.
+        super().clean()
+        from applications.models import ReviewAssignment
+
+        removed = [
+            form.instance.user_id
+            for form in self.forms
+            if form.instance.pk and self._should_delete_form(form)
+        ]
+        busy = (
+            ReviewAssignment.objects.filter(
+                application__call=self.instance,
+                reviewer_id__in=removed,
+                state__in=[
+                    ReviewAssignment.State.INVITED,
+                    ReviewAssignment.State.ACCEPTED,
+                    ReviewAssignment.State.REOPENED,
+                ],
+            )
+            .values_list("reviewer__email", flat=True)
+            .distinct()
+        )
+        if removed and busy:
+            raise forms.ValidationError(
+                _("These reviewers still hold open assignments on this call: %(who)s.")
+                % {"who": ", ".join(sorted(busy))}
+            )
+
+
 class CallReviewerInline(admin.TabularInline):
     model = CallReviewer
+    formset = CallReviewerFormSet
     extra = 0
     autocomplete_fields = ("user",)
-    fields = ("user", "added_at")
+    fields = ("user", "country", "capacity", "is_external", "added_at")
     readonly_fields = ("added_at",)
 
 
@@ -183,7 +240,21 @@ class CallAdminForm(forms.ModelForm):
             "eligible_countries",
             "eligible_org_types",
             "reviewers_per_application",
+            "review_due_at",
+            *REVIEW_RULE_FIELDS,
         )
+
+    def clean_score_step(self):
+        step = self.cleaned_data.get("score_step")
+        if step is not None and step < 0:
+            raise forms.ValidationError(_("The step cannot be negative (0: any value)."))
+        return step
+
+    def clean_divergence_threshold_percent(self):
+        return _percent(self.cleaned_data.get("divergence_threshold_percent"))
+
+    def clean_pass_threshold(self):
+        return _percent(self.cleaned_data.get("pass_threshold"))
 
     def clean(self):
         # The same rule as grants.services.call_update: once published, a call may be extended
@@ -202,6 +273,12 @@ class CallAdminForm(forms.ModelForm):
         if budget is not None and budget < call.budget:
             self.add_error("budget", _("A published call's budget can grow, not shrink."))
         return cleaned
+
+
+def _percent(value):
+    if value is not None and not 0 <= value <= 100:
+        raise forms.ValidationError(_("Enter a value from 0 to 100."))
+    return value
 
 
 def _call_transition(service):
@@ -243,6 +320,7 @@ class CallAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
                 )
             },
         ),
+        (_("Review"), {"fields": ("review_due_at", *REVIEW_RULE_FIELDS)}),
         (_("History"), {"fields": ("history",)}),
     )
 
@@ -251,7 +329,7 @@ class CallAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
         if obj is not None and obj.rules_frozen:
             readonly += sorted(FROZEN_CALL_FIELDS)
             if obj.state not in CRITERIA_EDITABLE_STATES:
-                readonly.append("reviewers_per_application")
+                readonly += ["reviewers_per_application", *REVIEW_RULE_FIELDS]
         return readonly
 
     def has_delete_permission(self, request, obj=None) -> bool:

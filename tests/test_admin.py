@@ -11,12 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from applications.models import Application
-from applications.services import application_submit
-from grants.models import Call, ProgrammeRole
+from applications.models import (
+    Application,
+    AwardList,
+    ConsensusScore,
+    Review,
+    ReviewAssignment,
+)
+from applications.review import assignments_auto_assign, award_list_propose
+from applications.services import application_screen, application_submit
+from grants.models import Call, CallReviewer, Grant, ProgrammeRole
+from grants.services import call_close, call_start_review
 from workflows.models import TransitionLog
 
 from . import factories as f
+from .review.conftest import score
 
 
 @pytest.fixture
@@ -239,3 +248,184 @@ def test_it_sends_a_non_staff_user_to_the_login_page(client, applicant_a):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+# Review and selection -----------------------------------------------------------------
+
+
+def test_it_opens_the_review_and_selection_pages(admin_client):
+    call_command("seed_demo", "--force", stdout=StringIO())
+    decided = Call.objects.get(state=Call.State.DECIDED)
+    pages = []
+    for model in (ReviewAssignment, Review, ConsensusScore, AwardList, Grant):
+        opts = model._meta
+        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        pages += [
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])
+            for pk in model.objects.values_list("pk", flat=True)
+        ]
+    changelist = reverse("admin:applications_reviewassignment_changelist")
+    pages += [
+        f"{changelist}?state__exact=invited",
+        f"{changelist}?application__call__id__exact={decided.pk}",
+        f"{reverse('admin:applications_awardlist_changelist')}?state__exact=proposed",
+    ]
+    for url in pages:
+        assert admin_client.get(url).status_code == 200, url
+
+    page = admin_client.get(reverse("admin:grants_call_change", args=[decided.pk]))
+    fields = page.context["adminform"].form.fields
+    assert "review_due_at" in fields
+    assert "score_step" not in fields and "blind_review" not in fields  # fixed once reviewed
+    assert b"Blind review" in page.content
+    pool = next(
+        i.formset for i in page.context["inline_admin_formsets"] if i.formset.model is CallReviewer
+    )
+    assert {"country", "capacity"} <= set(pool.forms[0].fields)
+
+
+@pytest.fixture
+def in_review(call, manager, draft):
+    """`draft` submitted, eligible and in review with two invited reviewers."""
+    application_submit(application=draft, actor=draft.created_by)
+    call_close(call=call, actor=manager)
+    application_screen(application=draft, actor=manager, eligible=True)
+    call_start_review(call=call, actor=manager)
+    f.CallReviewerFactory(call=call)
+    f.CallReviewerFactory(call=call)
+    assignments_auto_assign(call=call, actor=manager)
+    return draft
+
+
+@pytest.fixture
+def proposed(in_review, approver, operator):
+    """An award list the operator proposed, as a manager who also holds the approver role."""
+    programme = in_review.call.programme
+    ProgrammeRole.objects.create(user=operator, programme=programme, role="manager")
+    ProgrammeRole.objects.create(user=operator, programme=programme, role="approver")
+    for assignment in in_review.assignments.all():
+        score(assignment, {"Relevance": 4, "Feasibility": 3.5})
+    return award_list_propose(call=in_review.call, actor=operator)
+
+
+def _staff(user: User) -> User:
+    User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+    return User.objects.get(pk=user.pk)
+
+
+def test_it_refuses_the_proposer_approving_their_own_award_list(admin_client, proposed, draft):
+    url = reverse("admin:applications_awardlist_change", args=[proposed.pk])
+    page = admin_client.get(url)
+    assert b'value="approve"' in page.content
+
+    response = admin_client.post(
+        url, _change_form_post(page, _fsm_transition_to="approve"), follow=True
+    )
+
+    proposed.refresh_from_db()
+    draft.refresh_from_db()
+    assert proposed.state == AwardList.State.PROPOSED
+    assert proposed.decided_by is None
+    assert draft.state == Application.State.SHORTLISTED
+    assert not Grant.objects.filter(application=draft).exists()
+    assert not TransitionLog.objects.for_object(proposed).exists()
+    assert "cannot approve" in _messages(response)
+    assert "Maker–checker" in _messages(response)
+
+
+def test_it_approves_an_award_list_by_the_approver(client, proposed, draft, approver):
+    client.force_login(_staff(approver))
+    url = reverse("admin:applications_awardlist_change", args=[proposed.pk])
+    page = client.get(url)
+
+    response = client.post(url, _change_form_post(page, _fsm_transition_to="approve"), follow=True)
+
+    proposed.refresh_from_db()
+    draft.refresh_from_db()
+    assert "Done: Approve" in _messages(response)
+    assert (proposed.state, proposed.decided_by) == (AwardList.State.APPROVED, approver)
+    assert draft.state == Application.State.AWARDED
+    assert Grant.objects.get(application=draft).amount == draft.budget_lines.get().amount_requested
+    assert Call.objects.get(pk=draft.call_id).state == Call.State.DECIDED
+    log = TransitionLog.objects.for_object(proposed).get()
+    assert (log.transition, log.actor) == ("approve", approver)
+
+
+def test_it_returns_an_award_list_only_with_a_reason(client, proposed, draft, approver):
+    client.force_login(_staff(approver))
+    url = reverse(
+        "admin:applications_awardlist_transition", args=[proposed.pk, "return_for_changes"]
+    )
+
+    without = client.post(url, {"comment": ""})
+    proposed.refresh_from_db()
+    assert without.status_code == 200
+    assert proposed.state == AwardList.State.PROPOSED
+
+    client.post(url, {"comment": "Lower the travel costs of the first project."})
+
+    proposed.refresh_from_db()
+    draft.refresh_from_db()
+    assert proposed.state == AwardList.State.RETURNED
+    assert draft.state == Application.State.REVIEWED
+    log = TransitionLog.objects.for_object(proposed).get()
+    assert log.comment == "Lower the travel costs of the first project."
+
+
+def test_it_never_offers_the_reviewers_declaration_to_operators(admin_client, in_review):
+    invited = in_review.assignments.first()
+    url = reverse("admin:applications_reviewassignment_change", args=[invited.pk])
+    page = admin_client.get(url)
+    assert b'name="_fsm_transition_to"' not in page.content  # nothing an operator may do
+
+    response = admin_client.post(
+        url, _change_form_post(page, _fsm_transition_to="declare_no_conflict"), follow=True
+    )
+
+    invited.refresh_from_db()
+    assert invited.state == ReviewAssignment.State.INVITED
+    assert "not available" in _messages(response)
+
+
+def test_it_reopens_a_submitted_review_through_the_service(client, manager, in_review):
+    draft = in_review
+    for assignment in draft.assignments.all():
+        score(assignment, {"Relevance": 4, "Feasibility": 4})
+    submitted = draft.assignments.first()
+    client.force_login(_staff(manager))
+    page = client.get(reverse("admin:applications_reviewassignment_change", args=[submitted.pk]))
+    assert b'value="reopen"' in page.content
+    url = reverse("admin:applications_reviewassignment_transition", args=[submitted.pk, "reopen"])
+
+    client.post(url, {"comment": "The budget comment contradicts the score."})
+
+    submitted.refresh_from_db()
+    draft.refresh_from_db()
+    assert submitted.state == ReviewAssignment.State.REOPENED
+    assert draft.state == Application.State.IN_REVIEW
+    log = TransitionLog.objects.for_object(submitted).last()
+    assert (log.transition, log.actor) == ("reopen", manager)
+
+
+def test_it_keeps_a_reviewer_with_open_work_in_the_pool(admin_client, call, in_review):
+    link = CallReviewer.objects.filter(call=call).first()
+    idle = f.CallReviewerFactory(call=call)  # no assignment: may leave
+    url = reverse("admin:grants_call_change", args=[call.pk])
+    page = admin_client.get(url)
+    formset = next(
+        i.formset for i in page.context["inline_admin_formsets"] if i.formset.model is CallReviewer
+    )
+    index = {form.instance.pk: n for n, form in enumerate(formset.forms)}
+
+    busy = admin_client.post(
+        url, _change_form_post(page, **{f"{formset.prefix}-{index[link.pk]}-DELETE": "on"})
+    )
+    free = admin_client.post(
+        url, _change_form_post(page, **{f"{formset.prefix}-{index[idle.pk]}-DELETE": "on"})
+    )
+
+    assert busy.status_code == 200  # the form again, with the error
+    assert "still hold open assignments" in busy.content.decode()
+    assert CallReviewer.objects.filter(pk=link.pk).exists()
+    assert free.status_code == 302
+    assert not CallReviewer.objects.filter(pk=idle.pk).exists()

@@ -1,3 +1,4 @@
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -10,9 +11,15 @@ from applications.models import (
     Answer,
     Application,
     Attachment,
+    AwardList,
+    AwardListItem,
     BudgetLine,
     ClarificationRequest,
+    ConsensusScore,
     Partner,
+    Review,
+    ReviewAssignment,
+    Score,
     budget_totals,
 )
 from grants.countries import WESTERN_BALKANS
@@ -49,6 +56,12 @@ MODELS = [
     Partner,
     Attachment,
     ClarificationRequest,
+    ReviewAssignment,
+    Review,
+    Score,
+    ConsensusScore,
+    AwardList,
+    AwardListItem,
     TransitionLog,
 ]
 
@@ -148,6 +161,102 @@ def test_it_builds_the_cascade_across_donors_and_countries(seeded):
     assert Programme.objects.filter(parent_grant__isnull=False).exists()
     assert Donor.objects.filter(programmes__isnull=False).distinct().count() >= 3
     assert set(WESTERN_BALKANS) <= set(Organisation.objects.values_list("country", flat=True))
+
+
+def test_it_assigns_reviewers_without_breaking_an_exclusion(seeded):
+    assignments = ReviewAssignment.objects.select_related(
+        "application__call", "application__organisation"
+    )
+    assert assignments.count() >= 30
+    for assignment in assignments:
+        application, reviewer = assignment.application, assignment.reviewer_id
+        link = CallReviewer.objects.get(call=application.call, user_id=reviewer)
+        own = set(
+            Membership.objects.filter(user_id=reviewer).values_list("organisation", flat=True)
+        )
+        partners = set(application.partners.values_list("organisation", flat=True))
+        assert application.organisation_id not in own, assignment
+        assert not own & partners, assignment
+        if application.call.exclude_same_country:
+            assert link.country != application.organisation.country, assignment
+    # The same-country rule had something to exclude: a pool member shares a country with an
+    # applicant of a call that excludes it.
+    assert CallReviewer.objects.filter(
+        call__exclude_same_country=True,
+        country__in=Application.objects.filter(
+            call__exclude_same_country=True, assignments__isnull=False
+        ).values("organisation__country"),
+    ).exists()
+    # Every application under review has its full set of active reviewers, replacements too.
+    for application in Application.objects.filter(
+        state__in=["in_review", "moderation", "reviewed", "shortlisted", "reserve", "awarded"]
+    ):
+        active = application.assignments.filter(state__in=ReviewAssignment.ACTIVE).count()
+        assert active == application.call.reviewers_per_application, application
+
+
+def test_it_leaves_work_for_the_reviewer_and_shows_a_recusal(seeded):
+    mine = ReviewAssignment.objects.filter(reviewer=_persona("reviewer"))
+
+    invited = mine.get(state=ReviewAssignment.State.INVITED)
+    half = mine.get(state=ReviewAssignment.State.ACCEPTED)
+    assert mine.filter(state=ReviewAssignment.State.SUBMITTED).exists()
+    scores = list(half.review.scores.values_list("score", flat=True))
+    assert scores and None not in scores
+    assert len(scores) < half.application.call.criteria.count()
+    # The invitation is the replacement for the second reviewer's conflict.
+    recused = ReviewAssignment.objects.get(state=ReviewAssignment.State.RECUSED)
+    assert recused.reviewer == _persona("reviewer2")
+    assert recused.conflict_reason
+    assert recused.application_id == invited.application_id
+
+
+def test_it_scores_with_comments_and_moderates_a_divergence(seeded):
+    submitted = Review.objects.filter(assignment__state=ReviewAssignment.State.SUBMITTED)
+    assert submitted.count() >= 20
+    for review in submitted.select_related("assignment__application__call"):
+        call = review.assignment.application.call
+        assert review.recommendation and review.overall_comment
+        assert review.scores.filter(score__isnull=False).count() == call.criteria.count()
+        if call.comments_required:
+            assert not review.scores.filter(comment="").exists()
+        for score in review.scores.select_related("criterion"):
+            assert score.score <= score.criterion.max_score
+            assert call.score_step == 0 or score.score % call.score_step == 0
+    assert Score.objects.values("score").distinct().count() >= 6
+    waiting = Application.objects.get(state=Application.State.MODERATION)
+    assert waiting.call.state == Call.State.IN_REVIEW
+    assert TransitionLog.objects.for_object(waiting).filter(transition="send_to_moderation")
+    # On the decided call a moderator settled a divergence with consensus scores.
+    assert ConsensusScore.objects.filter(application__state=Application.State.AWARDED).exists()
+
+
+def test_it_decides_a_call_by_maker_checker_and_creates_the_grants(seeded):
+    approved = AwardList.objects.get(state=AwardList.State.APPROVED)
+    call = approved.call
+    assert call.state == Call.State.DECIDED
+    assert approved.proposed_by == _persona("manager")
+    assert approved.decided_by == _persona("approver")
+    states = Counter(Application.objects.filter(call=call).values_list("state", flat=True))
+    assert states["awarded"] >= 2 and states["reserve"] >= 1 and states["rejected"] >= 1
+    for item in approved.items.filter(outcome=AwardListItem.Outcome.AWARD):
+        grant = Grant.objects.get(application=item.application)
+        assert (grant.amount, grant.state, grant.programme) == (
+            item.amount,
+            Grant.State.AWARDED,
+            call.programme,
+        )
+    assert approved.items.exclude(amount_reason="").exists()  # one amount lowered, with a reason
+    assert sum(g.amount for g in Grant.objects.filter(application__call=call)) <= call.budget
+    # An applicant persona sees an award.
+    awarded = Application.objects.get(
+        call=call, organisation__memberships__user=_persona("applicant")
+    )
+    assert awarded.state == Application.State.AWARDED and awarded.grant
+    # And an award list waits for the approver on another call.
+    waiting = AwardList.objects.get(state=AwardList.State.PROPOSED)
+    assert waiting.call.state == Call.State.IN_REVIEW
+    assert waiting.items.filter(outcome=AwardListItem.Outcome.AWARD).exists()
 
 
 def test_a_second_run_changes_nothing(seeded):

@@ -48,10 +48,7 @@ def transition_via_service(
     try:
         service(obj, request.user, data)
     except NotPermitted as exc:
-        message = gettext(
-            "%(error)s Operators act through roles: give yourself the role (for example "
-            "programme manager, on the programme's page) and try again."
-        ) % {"error": exc}
+        message = f"{exc} {model_admin.not_permitted_hint}"
     except TransitionConflict as exc:
         message = exc.detail
     except RuleViolation as exc:
@@ -77,9 +74,19 @@ class ServiceTransitionsMixin(FSMAdminMixin):
         "(for example programme manager of its programme)."
     )
     transition_services: Mapping[str, TransitionService] = {}
+    # Button labels for transitions whose model declares none (name → label).
+    transition_labels: Mapping[str, str] = {}
+    # Appended to a refusal for lack of permission: how an operator can act after all.
+    not_permitted_hint = _(
+        "Operators act through roles: give yourself the role (for example programme manager, "
+        "on the programme's page) and try again."
+    )
 
     def is_fsm_transition_visible(self, transition) -> bool:
         return transition.name in self.transition_services
+
+    def get_fsm_label(self, transition) -> str:
+        return self.transition_labels.get(transition.name) or super().get_fsm_label(transition)
 
     def _get_fsm_extra_context(self, *, request, obj) -> Iterator[FSMObjectTransition]:
         if obj is None:

@@ -1,5 +1,6 @@
 """Load a realistic demo: three regranting programmes in the Western Balkans, their calls in
-several states, applications in several states, and one login per persona.
+several states, applications in several states, reviews and award decisions, and one login per
+persona.
 
 Everything is fictional: the organisations, people, projects and grant references are invented
 (the schemes are loosely modelled on the documents in ../shared/seeds/, paraphrased). Donors are
@@ -16,7 +17,17 @@ named, but what they are said to fund here is demo data.
    c. a call that must look closed is opened with a future deadline, applied to, then its closing
       time is moved into the past with a queryset update (the one shortcut: it pretends time has
       passed) and it is closed by `call_close`; screening follows, through the services;
-   d. reviewers are attached to their calls (get_or_create).
+   d. reviewers join each new call's pool through `call_reviewer_add`;
+   e. on the calls that go to review (`CallSpec.review`), everything runs through the services
+      of applications.review, as the people would do it: `assignments_auto_assign`; the
+      conflict declarations (`assignment_declare`, whose replacement the service assigns) before
+      anyone scores; each review declared, scored with comments and submitted (`review_save`,
+      `review_submit`; the service sends a divergent application to moderation); the
+      moderator's consensus (`moderation_record_consensus`); the manager's award list
+      (`award_list_propose`) and, on the decided call, the approver's approval
+      (`award_list_approve`, which creates the grants). Which reviewer scores what is written
+      in APPLICATIONS; if the automatic assignment ever chose otherwise, the command stops
+      and the transaction leaves nothing behind.
 3. A second run finds everything and changes nothing.
 """
 
@@ -37,6 +48,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from applications.models import ReviewAssignment
+from applications.review import (
+    assignment_declare,
+    assignments_auto_assign,
+    award_list_approve,
+    award_list_propose,
+    call_reviewer_add,
+    moderation_record_consensus,
+    review_save,
+    review_submit,
+)
 from applications.services import (
     application_answer_clarification,
     application_create,
@@ -52,7 +74,6 @@ from grants import policies
 from grants.models import (
     Call,
     CallQuestion,
-    CallReviewer,
     Criterion,
     Donor,
     Grant,
@@ -92,7 +113,7 @@ PERSONAS = (
         "Applicant (Sigurna Luka, RS)",
         f"applicant@{DOMAIN}",
         "Jelena Marković",
-        "Finish and submit the draft to the Serbian national call.",
+        "See the award on the local initiatives call; finish and submit the Serbian draft.",
     ),
     Persona(
         "applicant2",
@@ -106,14 +127,14 @@ PERSONAS = (
         "Programme manager (Safe Routes)",
         f"manager@{DOMAIN}",
         "Dragan Ilić",
-        "Screen the North Macedonia call's applications; publish the Kosovo call.",
+        "Screen the North Macedonia call; see the Montenegro ranking and its proposed award list.",
     ),
     Persona(
         "approver",
         "Approver (Safe Routes)",
         f"approver@{DOMAIN}",
         "Milica Stojanović",
-        "Read the Safe Routes calls and applications.",
+        "Approve or return the award list proposed on the Montenegro call.",
     ),
     Persona(
         "donor",
@@ -124,26 +145,38 @@ PERSONAS = (
     ),
     Persona(
         "reviewer",
-        "Reviewer",
+        "Reviewer (expert, XK)",
         f"reviewer@{DOMAIN}",
         "Arben Krasniqi",
-        "See the calls you review (North Macedonia; service pilots, first round).",
+        "Service pilots call: declare on the new invitation, then finish the half-scored review.",
+    ),
+    Persona(
+        "reviewer2",
+        "Reviewer (expert, HR)",
+        f"reviewer2@{DOMAIN}",
+        "Petra Novak",
+        "See your declared conflict and submitted reviews, and the other reviews after yours.",
     ),
     Persona(
         "manager2",
         "Programme manager (SEM, Norway)",
         f"manager2@{DOMAIN}",
         "Selma Begić",
-        "Wait for Most Bihać's answer; Safe Routes stays invisible to you.",
+        "Moderate the divergent application on the service pilots call; Safe Routes stays invisible.",
     ),
     Persona(
         "operator",
         "Operator (superuser)",
         f"operator@{DOMAIN}",
         "Demo Operator",
-        "/admin/: calls with their transitions, the transition log.",
+        "/admin/: calls, assignments and award lists with their transitions; the log.",
     ),
 )
+
+# Reviewers: persona or expert key → country (for the calls that exclude the applicant's
+# country). Experts are reviewers without a demo login: they only score in the demo.
+REVIEWER_COUNTRIES = {"reviewer": "XK", "reviewer2": "HR", "expert_me": "ME"}
+EXPERTS = {"expert_me": "Vesna Radulović"}
 
 
 # Organisations, donors, grants, programmes -----------------------------------------------
@@ -186,6 +219,10 @@ ORGANISATIONS: dict[str, Org] = {
         "NVO Pravni kompas", "Pravni kompas", "ME", "Podgorica", CSO, "Marija Vuković"
     ),
     "ok_bar": Org("Omladinski klub Bar", "OK Bar", "ME", "Bar", GRASSROOTS, "Luka Radović"),
+    "cgs_niksic": Org(
+        "Centar za građanske slobode Nikšić", "CGS Nikšić", "ME", "Nikšić", CSO, "Jovana Šćepanović"
+    ),
+    "nvo_sjever": Org("NVO Sjever", "Sjever", "ME", "Bijelo Polje", CSO, "Milan Bulatović"),
     # North Macedonia
     "patokaz": Org("Združenie Patokaz", "Patokaz", "MK", "Skopje", CSO, "Elena Trajkovska"),
     "mf_kumanovo": Org(
@@ -423,7 +460,14 @@ class CallSpec:
     summary: str
     scope: str = Call.Scope.NATIONAL
     questions: dict = field(default_factory=dict)  # keyword arguments of _questions()
+    # The reviewer pool (keys of REVIEWER_COUNTRIES), added through `call_reviewer_add`.
     reviewers: tuple[str, ...] = ()
+    # How far review goes on an "in_review" call: "" (not started), "partial" (reviews under
+    # way, one application in moderation), "proposed" (all reviews in, an award list waits for
+    # the approver) or "approved" (the approver approved it: the call is decided).
+    review: str = ""
+    review_rules: dict = field(default_factory=dict)  # the call's review settings
+    review_due: int | None = None  # days from today, 16:00
 
 
 def _national(key: str, country: str, name: str, plan: str, opens: int, closes: int) -> CallSpec:
@@ -477,7 +521,46 @@ CALLS = [
         ),
     ),
     replace(
-        _national("nat_mk", "MK", "North Macedonia", "closed", -40, -5), reviewers=("reviewer",)
+        _national("nat_mk", "MK", "North Macedonia", "closed", -40, -5),
+        reviewers=("reviewer", "reviewer2"),
+    ),
+    # Reviewed: all reviews in, the award list proposed by the manager waits for the approver.
+    replace(
+        _national("nat_me", "ME", "Montenegro", "in_review", -70, -30),
+        budget=30000,
+        reviewers=("reviewer", "reviewer2"),
+        review="proposed",
+        review_rules={"score_step": Decimal("0.5")},
+        review_due=-12,
+    ),
+    # Decided: reviewed blind, one application moderated, the award list approved.
+    CallSpec(
+        key="local",
+        programme="safe_routes",
+        title="Local initiatives call: first round",
+        prefix="SRF-LOC1",
+        plan="in_review",
+        opens=-125,
+        closes=-85,
+        countries=["AL", "BA", "ME", "MK", "RS", "XK"],
+        org_types=NATIONAL_TYPES,
+        budget=36000,
+        min_grant=4000,
+        max_grant=10000,
+        cofinancing=10,
+        criteria="national",
+        reviewers=("reviewer", "reviewer2"),
+        review="approved",
+        review_rules={
+            "blind_review": True,
+            "other_reviews_visible": Call.ReviewVisibility.NEVER,
+            "score_step": Decimal("0.5"),
+        },
+        review_due=-65,
+        summary=(
+            "Grants of 4,000 to 10,000 EUR for small organisations and informal groups in the six "
+            "Western Balkan countries that start local work against migrant smuggling."
+        ),
     ),
     _national("nat_xk", "XK", "Kosovo", "draft", 14, 60),
     CallSpec(
@@ -519,7 +602,20 @@ CALLS = [
         criteria="services",
         scope=Call.Scope.REGIONAL,
         questions={"services": True},
-        reviewers=("reviewer",),
+        # Reviews under way: a conflict and its replacement, one application in moderation,
+        # work left for the reviewer persona. Scored in whole points; no reviewer from the
+        # applicant's country.
+        reviewers=("reviewer", "reviewer2", "expert_me"),
+        review="partial",
+        review_rules={
+            "exclude_same_country": True,
+            "score_step": Decimal("1"),
+            "comments_required": True,
+            "other_reviews_visible": Call.ReviewVisibility.AFTER_SUBMIT,
+            "divergence_threshold_percent": Decimal("30"),
+            "pass_threshold": Decimal("50"),
+        },
+        review_due=9,
         summary=(
             "Up to 25,000 EUR to pilot a social or legal service for migrants together with a "
             "local institution, for at least six months."
@@ -635,6 +731,15 @@ class AppSpec(NamedTuple):
     by: str = ""  # persona who applies; "" for the organisation's contact
     reach: int = 120
     focus: int = 0
+    # Review, on a call under review: (reviewer key, reason) of a conflict declared before
+    # anyone scores; (reviewer key, a score per criterion in order) of each review — a None
+    # score leaves the review saved half-done, an assigned reviewer not listed has not
+    # declared yet; the moderator's (score, justification) per criterion; and a lower amount
+    # with its reason in the award list.
+    conflict: tuple = ()
+    reviews: tuple = ()
+    consensus: tuple = ()
+    lower_to: tuple = ()
 
 
 APPLICATIONS = [
@@ -881,6 +986,8 @@ APPLICATIONS = [
         steps=(SUBMIT, ELIGIBLE),
         reach=220,
         focus=1,
+        # Totals 77.5 and 44: more than 30 % apart, so it waits in moderation.
+        reviews=(("reviewer", (8, 8, 7)), ("reviewer2", (5, 4, 4))),
     ),
     AppSpec(
         "svc_pilot",
@@ -891,6 +998,7 @@ APPLICATIONS = [
         (12000, 700),
         steps=(SUBMIT, ELIGIBLE),
         reach=500,
+        reviews=(("expert_me", (8, 7, 7)), ("reviewer", (7, 7, 8))),
     ),
     AppSpec(
         "svc_pilot",
@@ -909,6 +1017,196 @@ APPLICATIONS = [
         ),
         reach=80,
         focus=2,
+    ),
+    AppSpec(
+        "svc_pilot",
+        "cppz_nis",
+        "Referral and case management for people on the move in Niš",
+        "A case manager follows each person from first contact to the service they need.",
+        "services",
+        (14000, 800),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=260,
+        focus=3,
+        # The replacement for this conflict is the reviewer persona, who has not declared yet.
+        conflict=(
+            "reviewer2",
+            "I co-wrote a report with this organisation's director six months ago.",
+        ),
+        reviews=(("expert_me", (6, 7, 6)),),
+    ),
+    AppSpec(
+        "svc_pilot",
+        "patokaz",
+        "Psychosocial support in the northern transit centre",
+        "A psychologist and a mediator offer weekly counselling in the transit centre.",
+        "services",
+        (16000, 900),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=300,
+        focus=2,
+        reviews=(("reviewer", (9, 8, 7)), ("reviewer2", (8, 8, 6))),
+    ),
+    AppSpec(
+        "svc_pilot",
+        "kompasi",
+        "Counselling for returnees in Tirana",
+        "Returnees under readmission agreements get counselling and referral in their first month.",
+        "services",
+        (10000, 600),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=150,
+        focus=1,
+        # The reviewer persona has scored two criteria of three: the review is saved, not sent.
+        reviews=(("expert_me", (6, 5, 6)), ("reviewer", (7, 6, None))),
+    ),
+    AppSpec(
+        "svc_pilot",
+        "mf_kumanovo",
+        "Youth mentors for unaccompanied children in Kumanovo",
+        "Trained young mentors accompany unaccompanied children to school and services.",
+        "services",
+        (8000, 500),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=40,
+        focus=2,
+        reviews=(("reviewer2", (6, 6, 7)), ("expert_me", (7, 5, 6))),
+    ),
+    # Montenegro: reviewed; the award list (two awards, one reserve, one rejection) is proposed.
+    AppSpec(
+        "nat_me",
+        "pravni_kompas",
+        "Monitoring reception on the Montenegrin coast",
+        "Monthly monitoring of how people arriving on the coast are received and informed.",
+        "monitoring",
+        (14000, 1600),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=250,
+        focus=1,
+        reviews=(("reviewer", (4.5, 4.5, 4, 4, 4)), ("reviewer2", (4, 4.5, 4.5, 3.5, 4))),
+    ),
+    AppSpec(
+        "nat_me",
+        "cgs_niksic",
+        "Legal aid for people stopped at the northern border",
+        "A lawyer on call for people stopped near the border with Serbia and Bosnia.",
+        "legal_aid",
+        (12000, 1400),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=110,
+        focus=2,
+        reviews=(("reviewer", (4, 3.5, 4, 4, 3.5)), ("reviewer2", (4, 4, 3.5, 3.5, 3))),
+    ),
+    AppSpec(
+        "nat_me",
+        "ok_bar",
+        "Peer sessions on smuggling in Bar's secondary schools",
+        "Young volunteers run sessions on the risks of smuggling in the schools of Bar.",
+        "awareness",
+        (7000, 800),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=450,
+        reviews=(("reviewer", (3.5, 3, 3.5, 3.5, 3)), ("reviewer2", (4, 3, 3, 3, 3))),
+    ),
+    AppSpec(
+        "nat_me",
+        "nvo_sjever",
+        "Round tables on smuggling in the north of Montenegro",
+        "Institutions and CSOs in Bijelo Polje and Pljevlja meet four times a year.",
+        "policy",
+        (6000, 700),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=60,
+        focus=3,
+        reviews=(("reviewer", (3, 2.5, 2.5, 2.5, 2)), ("reviewer2", (2.5, 2, 3, 2, 2.5))),
+    ),
+    # Local initiatives, decided: four awards (one amount lowered, one after moderation),
+    # one on the reserve list, one rejected below the methodology threshold.
+    AppSpec(
+        "local",
+        "sigurna_luka",
+        "Safe Crossings pilot: peer sessions in two Subotica schools",
+        "Students in two Subotica schools learn to recognise smugglers' offers.",
+        "awareness",
+        (8000, 1000),
+        steps=(SUBMIT, ELIGIBLE),
+        by="applicant",
+        reach=300,
+        reviews=(("reviewer", (4.5, 4, 4.5, 4, 4)), ("reviewer2", (5, 4, 4, 4.5, 3.5))),
+    ),
+    AppSpec(
+        "local",
+        "zzz_tuzla",
+        "An information corner for migrant women in Tuzla",
+        "A weekly information corner where women on the move learn their rights and options.",
+        "monitoring",
+        (10000, 1200),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=180,
+        focus=2,
+        reviews=(("reviewer", (4, 4, 4, 3.5, 3.5)), ("reviewer2", (4.5, 3.5, 4, 3, 4))),
+        lower_to=(
+            9000,
+            "Field visits can share transport with the canton's monitoring team: travel is "
+            "reduced accordingly.",
+        ),
+    ),
+    AppSpec(
+        "local",
+        "ok_bar",
+        "Street outreach for young people on the move in Bar",
+        "Youth workers meet young people on the move in the port area and refer them to help.",
+        "awareness",
+        (9500, 1100),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=200,
+        # 83 against 49: moderated, then a consensus of 70.
+        reviews=(("reviewer", (4.5, 4, 4, 4, 4)), ("reviewer2", (2.5, 2.5, 2.5, 2.5, 2))),
+        consensus=(
+            (
+                4,
+                "The municipality confirmed the need in writing; the lower score read the "
+                "target group too narrowly.",
+            ),
+            (3, "A young club with one earlier project: capable, with the partner's backing."),
+            (3.5, "The outreach schedule is realistic once the second youth worker is hired."),
+            (3.5, "Unit costs are in line with similar projects in the region."),
+            (3, ""),
+        ),
+    ),
+    AppSpec(
+        "local",
+        "rrm_mitrovice",
+        "Youth radio against smuggling in Mitrovicë",
+        "A weekly programme made by young people on the local radio, in Albanian and Serbian.",
+        "awareness",
+        (7000, 800),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=2000,
+        reviews=(("reviewer", (3.5, 3.5, 3.5, 3, 3)), ("reviewer2", (3.5, 3, 3.5, 3.5, 3))),
+    ),
+    AppSpec(
+        "local",
+        "iob_ohrid",
+        "Lake region youth: pilot sessions in Struga",
+        "Six pilot sessions on smuggling risks with the youth centre in Struga.",
+        "awareness",
+        (6000, 700),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=120,
+        reviews=(("reviewer", (3.5, 3, 3, 3, 2.5)), ("reviewer2", (3, 3, 3.5, 2.5, 3))),
+    ),
+    AppSpec(
+        "local",
+        "kompasi",
+        "Mapping referral gaps in Tirana",
+        "A map of which institution refers smuggled migrants where, and where the chain breaks.",
+        "policy",
+        (9000, 1100),
+        steps=(SUBMIT, ELIGIBLE),
+        reach=50,
+        focus=3,
+        reviews=(("reviewer", (3, 3, 2.5, 3, 2)), ("reviewer2", (3.5, 2.5, 2.5, 2.5, 2))),
     ),
 ]
 
@@ -972,6 +1270,56 @@ def _certificate(org: Organisation) -> SimpleUploadedFile:
     return SimpleUploadedFile("registration-certificate.pdf", bytes(pdf), "application/pdf")
 
 
+# Review comments -------------------------------------------------------------------------
+
+# By how the score compares with the criterion's maximum; two wordings so that two reviewers
+# do not write the same sentence.
+SCORE_COMMENTS = {
+    "high": (
+        "{c}: convincing and specific; the proposal shows it rather than asserting it.",
+        "{c}: a clear strength, backed by the organisation's earlier work.",
+    ),
+    "good": (
+        "{c}: good overall, though some points are stated rather than shown.",
+        "{c}: sound; one or two concrete figures would make it stronger.",
+    ),
+    "fair": (
+        "{c}: adequate but thin; key details are left for later.",
+        "{c}: partly argued; the risks are not addressed.",
+    ),
+    "weak": (
+        "{c}: not demonstrated; the proposal does not say how this would work in practice.",
+        "{c}: weak; the answers are generic and could describe any project.",
+    ),
+}
+OVERALL_COMMENTS = {
+    "fund": "A well-prepared proposal that fits the call; fund as proposed.",
+    "fund_with_changes": "Worth funding; tighten the timeline and the budget before contracting.",
+    "reserve": "Useful, but weaker than the best proposals: a candidate for the reserve list.",
+    "reject": "Does not meet the call's thresholds in its current form.",
+}
+
+
+def _score_comment(criterion: Criterion, score: Decimal, variant: int) -> str:
+    share = score / criterion.max_score
+    level = (
+        "high" if share >= 0.8 else "good" if share >= 0.6 else "fair" if share >= 0.45 else "weak"
+    )
+    return SCORE_COMMENTS[level][variant % 2].format(c=criterion.title)
+
+
+def _recommendation(criteria: list[Criterion], scores: list[Decimal]) -> str:
+    """From the review's own weighted total (0–100), as a reviewer would roughly judge it."""
+    weights = sum(c.weight for c in criteria)
+    total = sum(c.weight * s / c.max_score for c, s in zip(criteria, scores, strict=True))
+    total = total * 100 / weights
+    if total >= 75:
+        return "fund"
+    if total >= 60:
+        return "fund_with_changes"
+    return "reserve" if total >= 50 else "reject"
+
+
 # The command -----------------------------------------------------------------------------
 
 
@@ -1000,11 +1348,6 @@ class Command(BaseCommand):
             for spec in CALLS:
                 if self._build_call(spec):
                     created_calls.append(spec.title)
-            for spec in CALLS:
-                for persona in spec.reviewers:
-                    CallReviewer.objects.get_or_create(
-                        call=self.calls[spec.key], user=self.people[persona]
-                    )
         if created_calls:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -1024,6 +1367,12 @@ class Command(BaseCommand):
             self.people[persona.key] = self._user(
                 persona.email, persona.full_name, password, **flags
             )
+        # Experts only review in the demo; they cannot log in.
+        self.reviewers: dict[str, User] = {
+            key: self.people[key] for key in REVIEWER_COUNTRIES if key in self.people
+        }
+        for key, full_name in EXPERTS.items():
+            self.reviewers[key] = self._user(f"{key.replace('_', '.')}@{DOMAIN}", full_name, None)
 
         self.orgs: dict[str, Organisation] = {}
         self.contacts: dict[str, User] = {}
@@ -1074,6 +1423,7 @@ class Command(BaseCommand):
             )
         self.programmes: dict[str, Programme] = {}
         self.managers: dict[str, User] = {}
+        self.approvers: dict[str, User] = {}
         for key, spec in PROGRAMMES.items():
             programme, created = Programme.objects.get_or_create(
                 title=spec["title"],
@@ -1095,9 +1445,11 @@ class Command(BaseCommand):
                 )
                 if role == ProgrammeRole.Role.MANAGER:
                     self.managers[key] = self.people[persona]
+                elif role == ProgrammeRole.Role.APPROVER:
+                    self.approvers[key] = self.people[persona]
             self.programmes[key] = programme
 
-        for user in [*self.people.values(), *self.contacts.values()]:
+        for user in [*self.people.values(), *self.contacts.values(), *self.reviewers.values()]:
             policies.forget_roles(user)
 
     def _user(self, email: str, full_name: str, password: str | None, **flags) -> User:
@@ -1147,6 +1499,8 @@ class Command(BaseCommand):
             eligible_countries=spec.countries,
             eligible_org_types=[str(t) for t in spec.org_types],
             reviewers_per_application=2,
+            review_due_at=None if spec.review_due is None else self._at(spec.review_due, 16),
+            **spec.review_rules,
         )
         questions = {}
         for order, question in enumerate(_questions(**spec.questions), start=1):
@@ -1164,6 +1518,13 @@ class Command(BaseCommand):
                 pass_threshold=None if threshold is None else Decimal(threshold),
             )
         self.calls[spec.key] = call
+        for key in spec.reviewers:
+            call_reviewer_add(
+                call=call,
+                actor=manager,
+                email=self.reviewers[key].email,
+                country=REVIEWER_COUNTRIES[key],
+            )
         if spec.plan == "draft":
             return True
         call = call_publish(call=call, actor=manager)
@@ -1177,8 +1538,100 @@ class Command(BaseCommand):
             for step in app_spec.steps[1:]:
                 self._step(step, application, app_spec, manager)
         if spec.plan == "in_review":
-            call_start_review(call=call, actor=manager, comment="Screening done.")
+            call = call_start_review(call=call, actor=manager, comment="Screening done.")
+        if spec.review:
+            self._review(spec, call, manager, built)
         return True
+
+    # Review and selection, through the services in applications.review ----------------
+
+    def _review(self, spec: CallSpec, call: Call, manager: User, built: list) -> None:
+        """Assign, declare, score, moderate and decide, as far as `spec.review` says."""
+        assignments_auto_assign(call=call, actor=manager)
+        # Conflicts first: the service assigns each replacement before anyone scores.
+        for app_spec, application in built:
+            if app_spec.conflict:
+                key, reason = app_spec.conflict
+                assignment_declare(
+                    assignment=self._assignment(application, key),
+                    actor=self.reviewers[key],
+                    conflict=True,
+                    reason=reason,
+                )
+        criteria = list(call.criteria.order_by("order"))
+        for app_spec, application in built:
+            for variant, (key, scores) in enumerate(app_spec.reviews):
+                assignment = self._assignment(application, key)
+                self._score(assignment, self.reviewers[key], criteria, scores, variant)
+        for app_spec, application in built:
+            if app_spec.consensus:
+                moderation_record_consensus(
+                    application=application,
+                    actor=manager,
+                    scores={
+                        c.pk: {"score": Decimal(str(score)), "justification": justification}
+                        for c, (score, justification) in zip(
+                            criteria, app_spec.consensus, strict=True
+                        )
+                    },
+                )
+        if spec.review not in ("proposed", "approved"):
+            return
+        award_list = award_list_propose(
+            call=call,
+            actor=manager,
+            adjustments={
+                application.pk: {"amount": Decimal(a.lower_to[0]), "reason": a.lower_to[1]}
+                for a, application in built
+                if a.lower_to
+            },
+            comment="From the ranking: the funding line within the call's budget.",
+        )
+        if spec.review == "approved":
+            award_list_approve(
+                award_list=award_list,
+                actor=self.approvers[spec.programme],
+                comment="Approved as proposed.",
+            )
+
+    def _assignment(self, application, key: str) -> ReviewAssignment:
+        try:
+            return ReviewAssignment.objects.get(
+                application=application, reviewer=self.reviewers[key]
+            )
+        except ReviewAssignment.DoesNotExist:
+            raise CommandError(
+                f"The demo expects {key} to review {application.title!r}, but the automatic "
+                "assignment chose otherwise: update the reviews in APPLICATIONS."
+            ) from None
+
+    def _score(
+        self,
+        assignment: ReviewAssignment,
+        reviewer: User,
+        criteria: list[Criterion],
+        scores: tuple,
+        variant: int,
+    ) -> None:
+        """Declare no conflict and score; submit when every criterion has a score."""
+        if assignment.state == ReviewAssignment.State.INVITED:
+            assignment = assignment_declare(assignment=assignment, actor=reviewer, conflict=False)
+        values = [None if s is None else Decimal(str(s)) for s in scores]
+        complete = None not in values
+        recommendation = _recommendation(criteria, values) if complete else None
+        review_save(
+            assignment=assignment,
+            actor=reviewer,
+            scores={
+                c.pk: {"score": value, "comment": _score_comment(c, value, variant + c.order)}
+                for c, value in zip(criteria, values, strict=True)
+                if value is not None
+            },
+            overall_comment=OVERALL_COMMENTS[recommendation] if complete else None,
+            recommendation=recommendation,
+        )
+        if complete:
+            review_submit(assignment=assignment, actor=reviewer)
 
     def _applicant(self, spec: AppSpec) -> User:
         return self.people[spec.by] if spec.by else self.contacts[spec.org]
