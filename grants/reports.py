@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.uploads import inspect_upload
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.services import transition_perform
 
@@ -24,6 +26,7 @@ from .models import (
     IndicatorValue,
     Programme,
     Report,
+    ReportAttachment,
     ReportComment,
     Tranche,
 )
@@ -244,6 +247,10 @@ def report_submit(*, report: Report, actor) -> Report:
 
 def report_request_changes(*, report: Report, actor, comments: Mapping[str, str]) -> Report:
     """Send the report back with a comment per section, so the grantee sees exactly what to fix."""
+    if not policies.can_decide_report(report, actor):
+        raise NotPermitted(
+            _("Only the programme's managers, outside the grantee, decide on reports.")
+        )
     comments = {k: (v or "").strip() for k, v in comments.items() if (v or "").strip()}
     if not comments:
         raise RuleViolation({"comments": [_("Say what needs to change.")]})
@@ -315,3 +322,76 @@ def indicator_rollup(
         }
         for indicator in programme.indicators.all()
     ]
+
+
+def report_attachment_add(*, report: Report, actor, upload) -> ReportAttachment:
+    """A receipt, photo or list of participants for a report being written, checked by its
+    content and stored under a generated name. Attachments are rows of their own, so adding
+    one does not move the report's version (an autosave in flight stays valid)."""
+    content_type = inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+    with transaction.atomic():
+        report = _locked(report)
+        _require_writable(report, actor)
+        attachment = ReportAttachment(
+            report=report,
+            original_name=(upload.name or "")[:255],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=actor,
+        )
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+    return attachment
+
+
+def report_attachment_remove(*, attachment: ReportAttachment, actor) -> None:
+    """Remove an attachment while the report can still be changed; the file goes after commit."""
+    with transaction.atomic():
+        report = _locked(attachment.report)
+        _require_writable(report, actor)
+        stored = attachment.file.name
+        storage = attachment.file.storage
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
+def _require_writable(report: Report, actor) -> None:
+    if not policies.is_member(actor, report.grant.organisation_id):
+        raise NotPermitted(_("Only the grantee writes its reports."))
+    if report.state not in EDITABLE:
+        raise TransitionConflict(
+            _("This report is “%(s)s” and cannot be changed.") % {"s": report.get_state_display()},
+            code="not_editable",
+        )
+
+
+def exchange_rate_set(
+    *, programme: Programme, actor, currency: str, month: dt.date, rate: Decimal
+) -> ExchangeRate:
+    """The manager keeps the monthly rate table: `rate` units of `currency` for one unit of
+    the programme's currency. Setting a month again corrects it; reports already approved
+    keep the rate stored with them."""
+    if not policies.can_manage_programme(actor, programme):
+        raise NotPermitted(_("Only a manager of the programme keeps its exchange rates."))
+    errors = {}
+    currency = (currency or "").strip().upper()
+    if len(currency) != 3:
+        errors["currency"] = [_("Use a three-letter currency code.")]
+    elif currency == programme.currency:
+        errors["currency"] = [_("The programme's own currency needs no rate.")]
+    try:
+        rate = Decimal(str(rate))
+        if not rate.is_finite() or rate <= 0:
+            raise ArithmeticError
+    except (ArithmeticError, ValueError):
+        errors["rate"] = [_("The rate must be a number above 0.")]
+    if errors:
+        raise RuleViolation(errors)
+    with transaction.atomic():
+        found, _created = ExchangeRate.objects.update_or_create(
+            programme=programme,
+            currency=currency,
+            month=month.replace(day=1),
+            defaults={"rate": rate},
+        )
+    return found

@@ -215,6 +215,12 @@
   function isAutosave(event) {
     return event.detail && event.detail.elt === form;
   }
+  // htmx sends a form's request to the `formaction` of the last button clicked for it: an
+  // autosave fired by leaving a field for "Submit" would submit. Autosaves only autosave.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (isAutosave(event)) event.detail.path = form.getAttribute("hx-post");
+  });
+
 
   // Every request that writes (autosave, uploads, partners) queues on the form (hx-sync), so
   // the page's version moves in step; a submit must wait for the one in flight.
