@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include("applications.urls_review")),
     path("", include("applications.urls")),
     path("", include("grants.urls")),
+    path("grants/", include("grants.urls_grantee")),
+    path("", include("grants.urls_grant_manage")),
     path("manage/", include("applications.urls_manage")),
 ]

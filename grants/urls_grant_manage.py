@@ -1,0 +1,84 @@
+"""The manager's pages for grants after the award, and the public list of awarded grants
+(included at the site root)."""
+
+from django.urls import path
+
+from . import grant_manage_views as views
+from . import public_views
+
+urlpatterns = [
+    path(
+        "manage/programmes/<int:programme_id>/grants/",
+        views.portfolio,
+        name="manage-portfolio",
+    ),
+    path(
+        "manage/programmes/<int:programme_id>/grants.csv",
+        views.portfolio_export,
+        name="manage-portfolio-export",
+    ),
+    path(
+        "manage/programmes/<int:programme_id>/exchange-rates/",
+        views.exchange_rates,
+        name="manage-exchange-rates",
+    ),
+    path(
+        "manage/programmes/<int:programme_id>/donor-report/",
+        views.donor_report,
+        name="manage-donor-report",
+    ),
+    path(
+        "manage/incoming-grants/<int:grant_id>/",
+        views.incoming_grant,
+        name="manage-incoming-grant",
+    ),
+    path("manage/grants/<int:grant_id>/", views.grant_detail, name="manage-grant"),
+    path(
+        "manage/grants/<int:grant_id>/visits/new/",
+        views.visit_create,
+        name="manage-visit-create",
+    ),
+    path(
+        "manage/tranches/<int:tranche_id>/make-due/",
+        views.tranche_make_due,
+        name="manage-tranche-make-due",
+    ),
+    path(
+        "manage/tranches/<int:tranche_id>/approve/",
+        views.tranche_approve,
+        name="manage-tranche-approve",
+    ),
+    path("manage/tranches/<int:tranche_id>/pay/", views.tranche_pay, name="manage-tranche-pay"),
+    path(
+        "manage/amendments/<int:amendment_id>/decide/",
+        views.amendment_decide,
+        name="manage-amendment-decide",
+    ),
+    path(
+        "manage/follow-ups/<int:action_id>/close/",
+        views.follow_up_close,
+        name="manage-follow-up-close",
+    ),
+    path("manage/reports/<int:report_id>/", views.report_detail, name="manage-report"),
+    path(
+        "manage/reports/<int:report_id>/attachments/<int:attachment_id>/",
+        views.report_attachment,
+        name="manage-report-attachment",
+    ),
+    path("manage/reports/<int:report_id>/open/", views.report_open, name="manage-report-open"),
+    path(
+        "manage/reports/<int:report_id>/approve/",
+        views.report_approve,
+        name="manage-report-approve",
+    ),
+    path(
+        "manage/reports/<int:report_id>/request-changes/",
+        views.report_request_changes,
+        name="manage-report-request-changes",
+    ),
+    path(
+        "programmes/<int:programme_id>/grants/",
+        public_views.programme_grants,
+        name="public-programme-grants",
+    ),
+]
