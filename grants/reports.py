@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -302,11 +302,17 @@ def indicator_rollup(
     *, programme: Programme, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[dict]:
     """Each indicator of the programme with the sum of the values in APPROVED reports of its
-    sub-grants (for reports whose period ends within [start, end] when given). One query
-    for the indicators, one for the sums."""
+    sub-grants (for reports whose period ends within [start, end] when given). The final
+    report covers the whole grant period, so once it is approved it replaces that grant's
+    interim reports rather than adding to them. One query for the indicators, one for the sums."""
+    approved_final = Report.objects.filter(
+        grant=OuterRef("report__grant"), kind=Report.Kind.FINAL, state=Report.State.APPROVED
+    )
+    if end:
+        approved_final = approved_final.filter(period_end__lte=end)
     values = IndicatorValue.objects.filter(
         indicator__programme=programme, report__state=Report.State.APPROVED
-    )
+    ).filter(Q(report__kind=Report.Kind.FINAL) | ~Exists(approved_final))
     if start:
         values = values.filter(report__period_end__gte=start)
     if end:

@@ -323,3 +323,22 @@ def test_payments_never_exceed_the_grant(grant, applicant_a, approver, manager):
     assert exc.value.code == "above_grant"
     tranche_pay(tranche=third, actor=approver, paid_on=dt.date(2027, 2, 2), amount="5400")
     assert sum(t.paid_amount or 0 for t in grant.tranches.all()) == Decimal("9000")
+
+
+def test_an_approved_final_report_replaces_the_interims_in_the_rollup(
+    grant, applicant_a, manager, indicator, programme
+):
+    interim, final = grant.reports.all()
+    for report, value in ((interim, "30"), (final, "47")):  # the final counts the whole period
+        report_open(report=report, actor=manager)
+        report_save(
+            report=report,
+            actor=applicant_a,
+            version=None,
+            indicators={indicator.pk: value},
+            narrative={q: "x" for q in programme.report_questions},
+        )
+        report_submit(report=report, actor=applicant_a)
+        report_approve(report=report, actor=manager)
+    (row,) = indicator_rollup(programme=programme)
+    assert row["achieved"] == Decimal("47.00")
