@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from grants import policies as grant_policies
 from grants.models import Call, CallQuestion
-from grants.selectors import calls_visible_to
+from grants.selectors import calls_visible_to, staffed_programme_ids
 from grants.templatetags.money import in_zone
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.exports import csv_cell
@@ -41,22 +41,18 @@ from .selectors import (
 # Helpers: fetch for this user, or 404. ------------------------------------------------
 
 
-def _staffed_ids(user) -> set[int]:
-    return grant_policies.roles_of(user).programmes_with(*grant_policies.STAFF_ROLES)
-
-
 def _get_call_for_user(user, call_id: int) -> Call:
     return get_object_or_404(
-        calls_visible_to(user).filter(programme_id__in=_staffed_ids(user)), pk=call_id
+        calls_visible_to(user).filter(programme_id__in=staffed_programme_ids(user)), pk=call_id
     )
 
 
 def _get_application_for_user(user, application_id: int) -> Application:
     """A submitted application in a programme this user staffs. Being a member of the applicant
     organisation does not open the manager's page: that is the applicant's own view."""
-    staffed = Application.objects.filter(call__programme_id__in=_staffed_ids(user)).exclude(
-        state=Application.State.DRAFT
-    )
+    staffed = Application.objects.filter(
+        call__programme_id__in=staffed_programme_ids(user)
+    ).exclude(state=Application.State.DRAFT)
     if not staffed.filter(pk=application_id).exists():
         raise Http404
     return application_for_user(user, application_id)

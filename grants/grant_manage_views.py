@@ -54,26 +54,20 @@ from .models import (
     ReportAttachment,
     Tranche,
 )
+from .selectors import programmes_staffed_by, staffed_programme_ids
 
 # Helpers: fetch for this user, or 404. ------------------------------------------------
 
 
-def _staffed_ids(user) -> set[int]:
-    return policies.roles_of(user).programmes_with(*policies.STAFF_ROLES)
-
-
 def _get_programme_for_user(user, programme_id: int) -> Programme:
-    return get_object_or_404(
-        Programme.objects.filter(id__in=_staffed_ids(user)).select_related("owner", "parent_grant"),
-        pk=programme_id,
-    )
+    return get_object_or_404(programmes_staffed_by(user), pk=programme_id)
 
 
 def _get_grant_for_user(user, grant_id: int) -> Grant:
     """A sub-grant in a programme this user staffs. Being a member of the grantee does not
     open the manager's page: that is the grantee's own view."""
     return get_object_or_404(
-        Grant.objects.filter(programme_id__in=_staffed_ids(user)).select_related(
+        Grant.objects.filter(programme_id__in=staffed_programme_ids(user)).select_related(
             "organisation", "programme__parent_grant", "application__call", "signed_by"
         ),
         pk=grant_id,
@@ -82,7 +76,7 @@ def _get_grant_for_user(user, grant_id: int) -> Grant:
 
 def _get_report_for_user(user, report_id: int) -> Report:
     return get_object_or_404(
-        Report.objects.filter(grant__programme_id__in=_staffed_ids(user)).select_related(
+        Report.objects.filter(grant__programme_id__in=staffed_programme_ids(user)).select_related(
             "grant__organisation",
             "grant__programme",
             "grant__application__call",
@@ -95,16 +89,18 @@ def _get_report_for_user(user, report_id: int) -> Report:
 
 def _get_tranche_for_user(user, tranche_id: int) -> Tranche:
     return get_object_or_404(
-        Tranche.objects.filter(grant__programme_id__in=_staffed_ids(user)).select_related("grant"),
+        Tranche.objects.filter(grant__programme_id__in=staffed_programme_ids(user)).select_related(
+            "grant"
+        ),
         pk=tranche_id,
     )
 
 
 def _get_amendment_for_user(user, amendment_id: int) -> Amendment:
     return get_object_or_404(
-        Amendment.objects.filter(grant__programme_id__in=_staffed_ids(user)).select_related(
-            "grant"
-        ),
+        Amendment.objects.filter(
+            grant__programme_id__in=staffed_programme_ids(user)
+        ).select_related("grant"),
         pk=amendment_id,
     )
 
@@ -112,7 +108,7 @@ def _get_amendment_for_user(user, amendment_id: int) -> Amendment:
 def _get_action_for_user(user, action_id: int) -> FollowUpAction:
     return get_object_or_404(
         FollowUpAction.objects.filter(
-            visit__grant__programme_id__in=_staffed_ids(user)
+            visit__grant__programme_id__in=staffed_programme_ids(user)
         ).select_related("visit__grant"),
         pk=action_id,
     )
@@ -121,7 +117,7 @@ def _get_action_for_user(user, action_id: int) -> FollowUpAction:
 def _get_incoming_grant_for_user(user, grant_id: int) -> Grant:
     """An incoming grant that funds at least one programme this user staffs."""
     return get_object_or_404(
-        Grant.objects.filter(funded_programmes__in=_staffed_ids(user))
+        Grant.objects.filter(funded_programmes__in=staffed_programme_ids(user))
         .distinct()
         .select_related("organisation", "donor"),
         pk=grant_id,
@@ -712,6 +708,6 @@ def incoming_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
         {
             "grant": grant,
             "summary": summary,
-            "staffed": _staffed_ids(request.user),
+            "staffed": staffed_programme_ids(request.user),
         },
     )

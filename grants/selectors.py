@@ -56,3 +56,14 @@ def organisations_of(user) -> QuerySet[Organisation]:
 def call_for_user(user, call_id: int) -> Call:
     """The call if this user may see it; Call.DoesNotExist (→ 404) otherwise."""
     return calls_visible_to(user).get(pk=call_id)
+
+
+def staffed_programme_ids(user) -> set[int]:
+    """The programmes in which the user holds a staff role (manager, approver, observer)."""
+    return roles_of(user).programmes_with(*STAFF_ROLES)
+
+
+def programmes_staffed_by(user) -> QuerySet[Programme]:
+    return Programme.objects.filter(id__in=staffed_programme_ids(user)).select_related(
+        "owner", "parent_grant"
+    )

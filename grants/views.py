@@ -34,25 +34,18 @@ from .models import (
     Programme,
     ProgrammeRole,
 )
-from .selectors import calls_visible_to
+from .selectors import calls_visible_to, programmes_staffed_by, staffed_programme_ids
 
 # Helpers: fetch for this user, or 404. ------------------------------------------------
 
 
-def _staffed_ids(user) -> set[int]:
-    return policies.roles_of(user).programmes_with(*policies.STAFF_ROLES)
-
-
 def _get_programme_for_user(user, programme_id: int) -> Programme:
-    return get_object_or_404(
-        Programme.objects.filter(id__in=_staffed_ids(user)).select_related("owner", "parent_grant"),
-        pk=programme_id,
-    )
+    return get_object_or_404(programmes_staffed_by(user), pk=programme_id)
 
 
 def _get_call_for_user(user, call_id: int) -> Call:
     return get_object_or_404(
-        calls_visible_to(user).filter(programme_id__in=_staffed_ids(user)), pk=call_id
+        calls_visible_to(user).filter(programme_id__in=staffed_programme_ids(user)), pk=call_id
     )
 
 
@@ -108,7 +101,7 @@ def _attach_counts(calls) -> None:
 def manage_home(request: HttpRequest) -> HttpResponse:
     roles = policies.roles_of(request.user)
     programmes = list(
-        Programme.objects.filter(id__in=_staffed_ids(request.user))
+        Programme.objects.filter(id__in=staffed_programme_ids(request.user))
         .select_related("owner")
         .prefetch_related(Prefetch("calls", queryset=Call.objects.order_by("-opens_at", "title")))
         .order_by("title")
