@@ -401,3 +401,25 @@ def exchange_rate_set(
             defaults={"rate": rate},
         )
     return found
+
+
+def reports_open_due(*, today: dt.date | None = None) -> int:
+    """Open every scheduled report whose period has ended, so the grantee can write it.
+    Part of the deadline sweep; each report is locked and re-checked, so it opens once."""
+    today = today or timezone.localdate()
+    opened = 0
+    due = Report.objects.filter(state=Report.State.SCHEDULED, period_end__lt=today)
+    for report_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            report = _locked(Report(pk=report_id))
+            if report.state != Report.State.SCHEDULED:
+                continue
+            transition_perform(
+                obj=report,
+                name="open",
+                actor=None,
+                comment=_("Opened automatically at the end of the reporting period."),
+                check_permission=False,
+            )
+            opened += 1
+    return opened

@@ -6,10 +6,12 @@ from django.template.loader import render_to_string
 
 @shared_task
 def deadline_sweep() -> dict:
-    """Periodic: close calls whose closing second has passed. See `manage.py deadline_sweep`."""
+    """Periodic: close calls whose closing second has passed and open reports whose period
+    has ended. See `manage.py deadline_sweep`."""
+    from grants.reports import reports_open_due
     from grants.services import calls_close_due
 
-    return {"calls_closed": calls_close_due()}
+    return {"calls_closed": calls_close_due(), "reports_opened": reports_open_due()}
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -342,3 +342,15 @@ def test_an_approved_final_report_replaces_the_interims_in_the_rollup(
         report_approve(report=report, actor=manager)
     (row,) = indicator_rollup(programme=programme)
     assert row["achieved"] == Decimal("47.00")
+
+
+def test_the_sweep_opens_reports_whose_period_ended_once(grant):
+    from grants.reports import reports_open_due
+
+    interim = grant.reports.get(number=1)
+    assert reports_open_due(today=interim.period_end) == 0  # the last day still belongs to it
+    assert reports_open_due(today=interim.period_end + dt.timedelta(days=1)) == 1
+    assert reports_open_due(today=interim.period_end + dt.timedelta(days=1)) == 0
+    interim.refresh_from_db()
+    assert interim.state == "open"
+    assert grant.reports.get(number=2).state == "scheduled"

@@ -168,7 +168,12 @@ class TestDeadlineSweep:
         Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=2))
         call_command("deadline_sweep")
         call_command("deadline_sweep")
-        assert capsys.readouterr().out.splitlines() == ["calls closed: 1", "calls closed: 0"]
+        assert capsys.readouterr().out.splitlines() == [
+            "calls closed: 1",
+            "reports opened: 0",
+            "calls closed: 0",
+            "reports opened: 0",
+        ]
         log = TransitionLog.objects.for_object(call).get()
         assert (log.transition, log.actor, log.to_state) == ("close", None, "closed")
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from grants.reports import reports_open_due
 from grants.services import calls_close_due
 
 
@@ -8,10 +9,13 @@ class Command(BaseCommand):
 
     1. Find open calls whose closing second has passed (server clock, UTC).
     2. Close each through `call_close` under a row lock, so two sweeps close it once.
+    3. Open the scheduled reports whose period has ended, the same way.
     """
 
-    help = "Close calls whose deadline has passed."
+    help = "Close calls whose deadline has passed; open reports whose period has ended."
 
     def handle(self, *args, **options):
         closed = calls_close_due()
+        opened = reports_open_due()
         self.stdout.write(f"calls closed: {closed}")
+        self.stdout.write(f"reports opened: {opened}")
