@@ -1,6 +1,8 @@
 """Admin for operators (the main UI is elsewhere): organisations, donors, grants, programmes
-and calls. A call's state changes only through its transitions, which run the services; once
-published, its rules are read-only here as everywhere (see grants.services)."""
+and calls, and what follows the award. A call's or a grant's state changes only through its
+transitions, which run the services; once published, a call's rules are read-only here as
+everywhere (see grants.services). Tranches, reports, amendments, rates and monitoring visits
+are read-only: they change on the grant pages and through the API, by their services."""
 
 from __future__ import annotations
 
@@ -12,18 +14,30 @@ from django.utils.translation import gettext_lazy as _
 from workflows.admin import CommentForm, ServiceTransitionsMixin, transition_history
 
 from .countries import COUNTRIES
+from .grant_services import GRANT_TRANSITIONS, grant_change_state, grant_sign
 from .models import (
+    Amendment,
     Call,
     CallQuestion,
     CallReviewer,
     Criterion,
     Donor,
+    ExchangeRate,
+    FinancialLine,
+    FollowUpAction,
     Grant,
+    GrantBudgetLine,
+    Indicator,
+    IndicatorValue,
     Membership,
+    MonitoringVisit,
     Organisation,
     OrganisationType,
     Programme,
     ProgrammeRole,
+    Report,
+    ReportComment,
+    Tranche,
 )
 from .services import CALL_TRANSITION_SERVICES, FROZEN_CALL_FIELDS
 
@@ -64,8 +78,21 @@ class DonorAdmin(admin.ModelAdmin):
     search_fields = ("name", "short_name")
 
 
+def _grant_transition(name: str):
+    def run(grant, actor, data):
+        return grant_change_state(
+            grant=grant, actor=actor, name=name, comment=data.get("comment", "")
+        )
+
+    return run
+
+
+def _grant_sign(grant, actor, data):
+    return grant_sign(grant=grant, actor=actor)
+
+
 @admin.register(Grant)
-class GrantAdmin(admin.ModelAdmin):
+class GrantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     """Donors' grants to lead organisations (entered here), and the sub-grants that an approved
     award list creates: those keep the terms of the decision, read-only."""
 
@@ -86,20 +113,143 @@ class GrantAdmin(admin.ModelAdmin):
     autocomplete_fields = ("organisation",)
     # The signed agreement comes through the signing service, which inspects it; not linked here.
     exclude = ("signed_copy",)
+    transition_services = {
+        "sign": _grant_sign,
+        **{name: _grant_transition(name) for name in GRANT_TRANSITIONS},
+    }
+    fsm_forms = {"suspend": CommentForm, "terminate": CommentForm}
 
     def get_readonly_fields(self, request, obj=None):
         # The state and the signature change only by the grant's services; the application
         # by the award, whose terms a sub-grant keeps (they change by amendment).
-        readonly = ["state", "application", "created_at", "signed_at", "signed_by"]
+        readonly = ["state", "application", "created_at", "signed_at", "signed_by", "history"]
         if obj is not None and obj.application_id:
-            readonly += ["organisation", "programme", "amount", "own_contribution", "currency"]
+            readonly += [
+                "organisation",
+                "programme",
+                "amount",
+                "own_contribution",
+                "currency",
+                "start_date",
+                "end_date",
+            ]
         return readonly
+
+    @admin.display(description=_("transition log"))
+    def history(self, obj) -> str:
+        return transition_history(obj) if obj.pk else "—"
+
+
+class ReadOnlyAdminMixin:
+    """Shown to operators, changed only by the services (pages and API)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+@admin.register(GrantBudgetLine)
+class GrantBudgetLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Copied from the application at the award; changed by an approved amendment."""
+
+    list_display = ("description", "grant", "category", "amount", "own_contribution")
+    list_select_related = ("grant",)
+    search_fields = ("description", "grant__title", "grant__reference")
+
+
+@admin.register(Tranche)
+class TrancheAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Made due, approved (by a second person) and paid on the grant's page."""
+
+    list_display = ("__str__", "state", "percent", "amount", "trigger", "paid_on", "paid_amount")
+    list_filter = ("state", "trigger")
+    list_select_related = ("grant",)
+    search_fields = ("grant__title", "grant__reference", "payment_reference")
+
+
+class FinancialLineInline(ReadOnlyInline):
+    model = FinancialLine
+    fields = ("budget_line", "spent")
+
+
+class IndicatorValueInline(ReadOnlyInline):
+    model = IndicatorValue
+    fields = ("indicator", "value", "comment")
+
+
+class ReportCommentInline(ReadOnlyInline):
+    model = ReportComment
+    fields = ("section", "text", "author", "created_at", "resolved")
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Written by the grantee, decided by the programme's managers, on their pages."""
+
+    list_display = ("__str__", "state", "kind", "period_start", "period_end", "due_date")
+    list_filter = ("state", "kind")
+    list_select_related = ("grant",)
+    search_fields = ("grant__title", "grant__reference")
+    date_hierarchy = "due_date"
+    inlines = (FinancialLineInline, IndicatorValueInline, ReportCommentInline)
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The programme's managers keep the rates (exchange_rate_set checks the role)."""
+
+    list_display = ("month", "currency", "rate", "programme")
+    list_filter = ("currency", "programme")
+    list_select_related = ("programme",)
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Requested by the grantee and decided by the manager on the grant's pages."""
+
+    list_display = ("__str__", "state", "kind", "requested_at", "decided_at")
+    list_filter = ("state", "kind")
+    list_select_related = ("grant",)
+    search_fields = ("grant__title", "grant__reference")
+
+
+class FollowUpActionInline(ReadOnlyInline):
+    model = FollowUpAction
+    fields = ("description", "due_date", "closed_at", "closed_by", "closing_note")
+
+
+@admin.register(MonitoringVisit)
+class MonitoringVisitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "visited_on", "visitors", "created_by")
+    list_select_related = ("grant", "created_by")
+    search_fields = ("grant__title", "visitors", "findings")
+    inlines = (FollowUpActionInline,)
 
 
 class ProgrammeRoleInline(admin.TabularInline):
     model = ProgrammeRole
     extra = 0
     autocomplete_fields = ("user",)
+
+
+class IndicatorInline(admin.TabularInline):
+    """Result indicators; one with reported values cannot be deleted (they are protected)."""
+
+    model = Indicator
+    extra = 0
+    fields = ("order", "code", "name", "unit", "target")
 
 
 @admin.register(Programme)
@@ -117,7 +267,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
     search_fields = ("title", "owner__legal_name")
     autocomplete_fields = ("owner", "parent_grant")
     filter_horizontal = ("donors",)
-    inlines = (ProgrammeRoleInline,)
+    inlines = (ProgrammeRoleInline, IndicatorInline)
 
     def get_readonly_fields(self, request, obj=None):
         # Every amount of every call is in the programme's currency: it cannot change under them.

@@ -404,3 +404,45 @@ def follow_up_close(*, action: FollowUpAction, actor, note: str = "") -> FollowU
         action.closing_note = note.strip()
         action.save()
     return action
+
+
+# The grant's remaining life -----------------------------------------------------------
+
+GRANT_TRANSITIONS = ("activate", "start_closing", "close", "suspend", "resume", "terminate")
+# A suspension or a termination is a decision the grantee must be able to read the reason for.
+GRANT_TRANSITIONS_WITH_REASON = ("suspend", "terminate")
+
+
+def grant_change_state(*, grant: Grant, actor, name: str, comment: str = "") -> Grant:
+    """Start, close, suspend, resume or terminate a grant (its managers: see
+    policies.can_manage_grant). Suspending and terminating need a reason; a grant closes only
+    once every report is approved and no tranche waits for approval or payment."""
+    if name not in GRANT_TRANSITIONS:
+        raise TransitionConflict(_("That transition is not available here."), code="unknown")
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        grant = _locked_grant(grant)
+        # Who before what: an outsider learns nothing about the grant's rules.
+        if not policies.can_manage_grant(grant, actor):
+            raise NotPermitted(_("Only the grant's managers change its state."))
+        if name in GRANT_TRANSITIONS_WITH_REASON and not comment:
+            raise RuleViolation({"comment": [_("Give the reason.")]})
+        if name == "close" and grant.state == Grant.State.CLOSING:
+            _require_closable(grant)
+        transition_perform(obj=grant, name=name, actor=actor, comment=comment)
+    return grant
+
+
+def _require_closable(grant: Grant) -> None:
+    open_reports = grant.reports.exclude(state=Report.State.APPROVED).count()
+    unpaid = grant.tranches.filter(state__in=[Tranche.State.DUE, Tranche.State.APPROVED]).count()
+    problems = []
+    if open_reports:
+        problems.append(_("%(n)s report(s) not approved yet") % {"n": open_reports})
+    if unpaid:
+        problems.append(_("%(n)s tranche(s) due or approved but not paid") % {"n": unpaid})
+    if problems:
+        raise TransitionConflict(
+            _("The grant cannot be closed: %(problems)s.") % {"problems": "; ".join(problems)},
+            code="not_closable",
+        )

@@ -429,3 +429,97 @@ def test_it_keeps_a_reviewer_with_open_work_in_the_pool(admin_client, call, in_r
     assert CallReviewer.objects.filter(pk=link.pk).exists()
     assert free.status_code == 302
     assert not CallReviewer.objects.filter(pk=idle.pk).exists()
+
+
+# After the award ------------------------------------------------------------------------
+
+
+def test_it_opens_the_after_award_pages(admin_client):
+    from grants.models import (
+        Amendment,
+        ExchangeRate,
+        GrantBudgetLine,
+        MonitoringVisit,
+        Programme,
+        Report,
+        Tranche,
+    )
+
+    call_command("seed_demo", "--force", stdout=StringIO())
+    pages = []
+    for model in (GrantBudgetLine, Tranche, Report, ExchangeRate, Amendment, MonitoringVisit):
+        opts = model._meta
+        assert model.objects.exists(), model
+        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        pages += [
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])
+            for pk in model.objects.values_list("pk", flat=True)[:5]
+        ]
+    for url in pages:
+        assert admin_client.get(url).status_code == 200, url
+
+    report = Report.objects.filter(indicator_values__isnull=False).first()
+    page = admin_client.get(reverse("admin:grants_report_change", args=[report.pk]))
+    assert b"CSO representatives trained" in page.content
+    programme = Programme.objects.get(title__startswith="Safe Routes")
+    page = admin_client.get(reverse("admin:grants_programme_change", args=[programme.pk]))
+    assert b"Monitoring sessions held" in page.content
+
+
+@pytest.fixture
+def signed_grant(draft, manager, applicant_a):
+    from grants.grant_services import grant_create_from_application, grant_sign
+
+    application = application_submit(application=draft, actor=applicant_a)
+    grant = grant_create_from_application(application=application, amount=5000, actor=manager)
+    return grant_sign(grant=grant, actor=applicant_a)
+
+
+def test_it_starts_a_grant_through_the_service(admin_client, operator, signed_grant):
+    ProgrammeRole.objects.create(user=operator, programme=signed_grant.programme, role="manager")
+    url = reverse("admin:grants_grant_change", args=[signed_grant.pk])
+    page = admin_client.get(url)
+    assert b'value="activate"' in page.content
+
+    response = admin_client.post(
+        url, _change_form_post(page, _fsm_transition_to="activate"), follow=True
+    )
+
+    signed_grant.refresh_from_db()
+    assert signed_grant.state == Grant.State.ACTIVE
+    log = TransitionLog.objects.for_object(signed_grant).last()
+    assert (log.transition, log.actor) == ("activate", operator)
+    assert "Done: Start" in _messages(response)
+
+
+def test_it_refuses_to_start_a_grant_without_the_role(admin_client, signed_grant):
+    url = reverse("admin:grants_grant_change", args=[signed_grant.pk])
+    page = admin_client.get(url)
+
+    response = admin_client.post(
+        url, _change_form_post(page, _fsm_transition_to="activate"), follow=True
+    )
+
+    signed_grant.refresh_from_db()
+    assert signed_grant.state == Grant.State.CONTRACTED
+    assert "managers" in _messages(response)
+
+
+def test_it_suspends_a_grant_only_with_a_reason(admin_client, operator, signed_grant, manager):
+    from grants.grant_services import grant_change_state
+
+    grant_change_state(grant=signed_grant, actor=manager, name="activate")
+    ProgrammeRole.objects.create(user=operator, programme=signed_grant.programme, role="manager")
+    url = reverse("admin:grants_grant_transition", args=[signed_grant.pk, "suspend"])
+
+    without = admin_client.post(url, {"comment": ""})
+    signed_grant.refresh_from_db()
+    assert without.status_code == 200
+    assert signed_grant.state == Grant.State.ACTIVE
+
+    admin_client.post(url, {"comment": "The auditor found double-counted receipts."})
+
+    signed_grant.refresh_from_db()
+    assert signed_grant.state == Grant.State.SUSPENDED
+    log = TransitionLog.objects.for_object(signed_grant).last()
+    assert log.comment == "The auditor found double-counted receipts."

@@ -25,17 +25,28 @@ from applications.models import (
 from grants.countries import WESTERN_BALKANS
 from grants.management.commands.seed_demo import PERSONAS
 from grants.models import (
+    Amendment,
     Call,
     CallQuestion,
     CallReviewer,
     Criterion,
     Donor,
+    ExchangeRate,
+    FinancialLine,
+    FollowUpAction,
     Grant,
+    Indicator,
+    IndicatorValue,
     Membership,
+    MonitoringVisit,
     Organisation,
     Programme,
     ProgrammeRole,
+    Report,
+    ReportComment,
+    Tranche,
 )
+from grants.reports import indicator_rollup
 from workflows.models import TransitionLog
 
 MODELS = [
@@ -62,6 +73,16 @@ MODELS = [
     ConsensusScore,
     AwardList,
     AwardListItem,
+    Report,
+    Tranche,
+    FinancialLine,
+    Indicator,
+    IndicatorValue,
+    ReportComment,
+    ExchangeRate,
+    Amendment,
+    MonitoringVisit,
+    FollowUpAction,
     TransitionLog,
 ]
 
@@ -241,11 +262,8 @@ def test_it_decides_a_call_by_maker_checker_and_creates_the_grants(seeded):
     assert states["awarded"] >= 2 and states["reserve"] >= 1 and states["rejected"] >= 1
     for item in approved.items.filter(outcome=AwardListItem.Outcome.AWARD):
         grant = Grant.objects.get(application=item.application)
-        assert (grant.amount, grant.state, grant.programme) == (
-            item.amount,
-            Grant.State.AWARDED,
-            call.programme,
-        )
+        assert (grant.amount, grant.programme) == (item.amount, call.programme)
+        assert TransitionLog.objects.for_object(grant).first().transition == "sign"
     assert approved.items.exclude(amount_reason="").exists()  # one amount lowered, with a reason
     assert sum(g.amount for g in Grant.objects.filter(application__call=call)) <= call.budget
     # An applicant persona sees an award.
@@ -257,6 +275,62 @@ def test_it_decides_a_call_by_maker_checker_and_creates_the_grants(seeded):
     waiting = AwardList.objects.get(state=AwardList.State.PROPOSED)
     assert waiting.call.state == Call.State.IN_REVIEW
     assert waiting.items.filter(outcome=AwardListItem.Outcome.AWARD).exists()
+
+
+def test_it_drives_the_sub_grants_through_their_life_after_the_award(seeded):
+    call = Call.objects.get(state=Call.State.DECIDED)
+    subgrants = Grant.objects.filter(application__call=call)
+    assert {Grant.State.CONTRACTED, Grant.State.ACTIVE} <= set(
+        subgrants.values_list("state", flat=True)
+    )
+    interims = Report.objects.filter(grant__in=subgrants, kind=Report.Kind.INTERIM)
+    assert {
+        Report.State.OPEN,
+        Report.State.SUBMITTED,
+        Report.State.CHANGES_REQUESTED,
+        Report.State.APPROVED,
+    } <= set(interims.values_list("state", flat=True))
+    # Every state came from a service: each report's log ends in its state.
+    for report in interims:
+        assert TransitionLog.objects.for_object(report).last().to_state == report.state
+    # The applicant persona writes the open one.
+    mine = interims.get(state=Report.State.OPEN)
+    assert mine.grant.organisation.memberships.filter(user=_persona("applicant")).exists()
+    assert mine.period_end < timezone.localdate()
+    # Sent back with a comment on a section.
+    assert ReportComment.objects.filter(
+        report__state=Report.State.CHANGES_REQUESTED, section="financial"
+    ).exists()
+    # Payments by the approver; a tranche left due for them; the second tranche of the
+    # approved report paid.
+    paid = Tranche.objects.filter(state=Tranche.State.PAID)
+    assert paid.exists() and set(paid.values_list("paid_by", flat=True)) == {
+        _persona("approver").pk
+    }
+    assert Tranche.objects.filter(grant__in=subgrants, state=Tranche.State.DUE).exists()
+    approved = interims.get(state=Report.State.APPROVED)
+    assert approved.grant.tranches.get(number=2).state == Tranche.State.PAID
+    assert approved.indicator_values.exists()
+    assert approved.grant.amendments.get().state == Amendment.State.APPROVED
+    visit = approved.grant.visits.get()
+    assert [a.closed_at is not None for a in visit.actions.all()] == [True, False]
+    # A report in another currency, converted with a stored monthly rate.
+    assert interims.filter(currency="BAM", state=Report.State.SUBMITTED).exists()
+    assert {"RSD", "BAM", "MKD", "ALL"} <= set(
+        ExchangeRate.objects.values_list("currency", flat=True)
+    )
+
+
+def test_it_rolls_up_the_approved_indicator_values(seeded):
+    programme = Programme.objects.get(parent_grant__donor__short_name="EU")
+    rollup = indicator_rollup(programme=programme)
+    assert len(rollup) >= 3
+    assert all(row["target"] for row in rollup)
+    assert sum(row["achieved"] for row in rollup) > 0
+    parent = programme.parent_grant
+    assert parent.state == Grant.State.ACTIVE
+    assert parent.max_subgrant_amount and parent.min_cofinancing_percent is not None
+    assert all(g.amount <= parent.max_subgrant_amount for g in programme.subgrants.all())
 
 
 def test_a_second_run_changes_nothing(seeded):

@@ -49,7 +49,9 @@ def test_the_manager_requests_changes_approves_and_the_approver_pays(
     page = login_page(manager)
     page.goto(f"{live_server.url}/manage/reports/{report.pk}/")
     expect(page.get_by_text("Forty volunteers trained in two towns.").first).to_be_visible()
-    page.get_by_role("textbox", name="Financial statement").fill("Attach the receipts for the venue.")
+    page.get_by_role("textbox", name="Financial statement").fill(
+        "Attach the receipts for the venue."
+    )
     page.get_by_role("button", name="Request changes").click()
     expect(page.get_by_text("Attach the receipts for the venue.").first).to_be_visible()
     report.refresh_from_db()

@@ -27,7 +27,15 @@ named, but what they are said to fund here is demo data.
       (`award_list_propose`) and, on the decided call, the approver's approval
       (`award_list_approve`, which creates the grants). Which reviewer scores what is written
       in APPLICATIONS; if the automatic assignment ever chose otherwise, the command stops
-      and the transaction leaves nothing behind.
+      and the transaction leaves nothing behind;
+   f. after the award (`_after_award`): the programme's indicators (get_or_create on their
+      names) and the missing monthly rates (`exchange_rate_set`); the donors' grants signed
+      and started by the lead organisations; and each sub-grant of the decided call that is
+      still only awarded is driven through the grant and report services into the state
+      AFTER_AWARD gives it — signature, tranches approved and paid by the approver, the interim
+      report opened, written, submitted, sent back or approved, an amendment, a monitoring
+      visit. The second shortcut: the sub-grants' dates (and their reports') are moved about
+      seven months into the past with a queryset update, so the interim period has ended.
 3. A second run finds everything and changes nothing.
 """
 
@@ -71,17 +79,41 @@ from applications.services import (
     partner_add,
 )
 from grants import policies
+from grants.grant_services import (
+    add_months,
+    amendment_decide,
+    amendment_request,
+    follow_up_close,
+    grant_change_state,
+    grant_sign,
+    tranche_approve,
+    tranche_pay,
+    visit_record,
+)
 from grants.models import (
+    Amendment,
     Call,
     CallQuestion,
     Criterion,
     Donor,
+    ExchangeRate,
     Grant,
+    Indicator,
     Membership,
     Organisation,
     OrganisationType,
     Programme,
     ProgrammeRole,
+    Report,
+    Tranche,
+)
+from grants.reports import (
+    exchange_rate_set,
+    report_approve,
+    report_open,
+    report_request_changes,
+    report_save,
+    report_submit,
 )
 from grants.services import call_close, call_publish, call_start_review
 
@@ -113,7 +145,7 @@ PERSONAS = (
         "Applicant (Sigurna Luka, RS)",
         f"applicant@{DOMAIN}",
         "Jelena Marković",
-        "See the award on the local initiatives call; finish and submit the Serbian draft.",
+        "Write the interim report of your awarded grant at /grants/; finish the Serbian draft.",
     ),
     Persona(
         "applicant2",
@@ -127,21 +159,21 @@ PERSONAS = (
         "Programme manager (Safe Routes)",
         f"manager@{DOMAIN}",
         "Dragan Ilić",
-        "Screen the North Macedonia call; see the Montenegro ranking and its proposed award list.",
+        "Review the submitted Tuzla report at /manage/ (Safe Routes portfolio); screen North Macedonia.",
     ),
     Persona(
         "approver",
         "Approver (Safe Routes)",
         f"approver@{DOMAIN}",
         "Milica Stojanović",
-        "Approve or return the award list proposed on the Montenegro call.",
+        "Approve and pay the due tranche of the Bar grant; decide the Montenegro award list.",
     ),
     Persona(
         "donor",
         "Donor observer (EU, Safe Routes)",
         f"donor@{DOMAIN}",
         "Claire Dubois",
-        "Follow the Safe Routes programme, read-only.",
+        "Download the Safe Routes donor report (XLSX or CSV); everything else read-only.",
     ),
     Persona(
         "reviewer",
@@ -169,7 +201,7 @@ PERSONAS = (
         "Operator (superuser)",
         f"operator@{DOMAIN}",
         "Demo Operator",
-        "/admin/: calls, assignments and award lists with their transitions; the log.",
+        "/admin/: calls, award lists and grants with their transitions; reports, tranches; the log.",
     ),
 )
 
@@ -278,6 +310,9 @@ GRANTS = {
         "reference": "DEMO-EU-2026/041",
         "amount": Decimal("2400000.00"),
         "max_subgrant_amount": Decimal("50000.00"),
+        "min_cofinancing_percent": Decimal("10.00"),
+        "max_cofinancing_percent": Decimal("50.00"),
+        "reporting_period_months": 6,
     },
     "sem": {
         "title": "Community services along the Balkan route (SEM contribution)",
@@ -286,6 +321,9 @@ GRANTS = {
         "reference": "DEMO-SEM-0193",
         "amount": Decimal("650000.00"),
         "max_subgrant_amount": Decimal("25000.00"),
+        "min_cofinancing_percent": Decimal("5.00"),
+        "max_cofinancing_percent": Decimal("50.00"),
+        "reporting_period_months": 12,
     },
 }
 
@@ -468,6 +506,7 @@ class CallSpec:
     review: str = ""
     review_rules: dict = field(default_factory=dict)  # the call's review settings
     review_due: int | None = None  # days from today, 16:00
+    grant_terms: dict = field(default_factory=dict)  # the grants' tranches and reporting
 
 
 def _national(key: str, country: str, name: str, plan: str, opens: int, closes: int) -> CallSpec:
@@ -557,6 +596,14 @@ CALLS = [
             "score_step": Decimal("0.5"),
         },
         review_due=-65,
+        # 40 % on signature, 40 % once the interim report is approved, 20 % after the final.
+        grant_terms={
+            "tranche_template": [
+                {"percent": 40, "trigger": "signature"},
+                {"percent": 40, "trigger": "report:1"},
+                {"percent": 20, "trigger": "final_report"},
+            ]
+        },
         summary=(
             "Grants of 4,000 to 10,000 EUR for small organisations and informal groups in the six "
             "Western Balkan countries that start local work against migrant smuggling."
@@ -1320,6 +1367,56 @@ def _recommendation(criteria: list[Criterion], scores: list[Decimal]) -> str:
     return "reserve" if total >= 50 else "reject"
 
 
+# After the award -------------------------------------------------------------------------
+
+# The Safe Routes programme's result indicators: (code, name, unit, target).
+INDICATORS = [
+    ("SR1", "CSO representatives trained", "people", 50),
+    ("SR2", "Monitoring sessions held", "sessions", 15),
+    ("SR3", "Policy papers published", "papers", 2),
+]
+
+# InforEuro-like monthly rates (units for one EUR), oldest of the last six months first.
+RATES = {
+    "RSD": ["117.0950", "117.1180", "117.1420", "117.1630", "117.1890", "117.2040"],
+    "BAM": ["1.955830"] * 6,  # pegged to the euro
+    "MKD": ["61.4870", "61.5020", "61.5210", "61.4950", "61.5080", "61.5170"],
+    "ALL": ["98.1200", "97.8600", "97.5400", "97.6900", "97.3100", "97.0800"],
+}
+
+
+class AfterAward(NamedTuple):
+    """How far a sub-grant of the decided call goes after its award."""
+
+    org: str
+    plan: str  # "open", "submitted", "changes_requested" or "approved" (the interim report)
+    activate: bool = True
+    pay_first: bool = True  # the first tranche approved and paid, or left due for the approver
+    currency: str = "EUR"  # of the interim report
+    indicators: tuple = (0, 0, 0)  # values for INDICATORS, in order
+
+
+AFTER_AWARD = [
+    # The applicant persona's grant: signed, first tranche paid, interim report to write.
+    AfterAward("sigurna_luka", "open", activate=False),
+    # Written in convertible marks, waiting for the manager.
+    AfterAward("zzz_tuzla", "submitted", currency="BAM", indicators=(14, 3, 0)),
+    # Sent back with a comment on the financial statement; its first tranche waits for the
+    # approver (due, not approved yet).
+    AfterAward("ok_bar", "changes_requested", pay_first=False, indicators=(9, 2, 0)),
+    # Approved: the second tranche paid, a no-cost extension, a monitoring visit.
+    AfterAward("rrm_mitrovice", "approved", indicators=(21, 5, 1)),
+]
+
+NARRATIVE = [
+    "We held {a} peer sessions with young people and trained volunteers from two youth "
+    "centres; a local radio station broadcast two of the sessions.",
+    "The school year ended earlier than planned, so two sessions moved to the summer camp; "
+    "the police liaison officer joined only one meeting.",
+    "A second round of sessions in the autumn, and a short guide for teachers.",
+]
+
+
 # The command -----------------------------------------------------------------------------
 
 
@@ -1348,10 +1445,12 @@ class Command(BaseCommand):
             for spec in CALLS:
                 if self._build_call(spec):
                     created_calls.append(spec.title)
-        if created_calls:
+            driven = self._after_award()
+        if created_calls or driven:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Demo loaded: {len(created_calls)} calls with their applications."
+                    f"Demo loaded: {len(created_calls)} calls with their applications, "
+                    f"{driven} grants after the award."
                 )
             )
         else:
@@ -1404,7 +1503,7 @@ class Command(BaseCommand):
             key: Donor.objects.get_or_create(name=name, defaults={"short_name": short})[0]
             for key, (name, short) in DONORS.items()
         }
-        start = (self.today.replace(day=1) - dt.timedelta(days=150)).replace(day=1)
+        start = (self.today.replace(day=1) - dt.timedelta(days=240)).replace(day=1)
         end = start.replace(year=start.year + 3) - dt.timedelta(days=1)
         grants = {}
         for key, spec in GRANTS.items():
@@ -1419,6 +1518,9 @@ class Command(BaseCommand):
                     "start_date": start,
                     "end_date": end + dt.timedelta(days=90),
                     "max_subgrant_amount": spec["max_subgrant_amount"],
+                    "min_cofinancing_percent": spec["min_cofinancing_percent"],
+                    "max_cofinancing_percent": spec["max_cofinancing_percent"],
+                    "reporting_period_months": spec["reporting_period_months"],
                 },
             )
         self.programmes: dict[str, Programme] = {}
@@ -1449,6 +1551,7 @@ class Command(BaseCommand):
                     self.approvers[key] = self.people[persona]
             self.programmes[key] = programme
 
+        self.grants = grants
         for user in [*self.people.values(), *self.contacts.values(), *self.reviewers.values()]:
             policies.forget_roles(user)
 
@@ -1501,6 +1604,7 @@ class Command(BaseCommand):
             reviewers_per_application=2,
             review_due_at=None if spec.review_due is None else self._at(spec.review_due, 16),
             **spec.review_rules,
+            **spec.grant_terms,
         )
         questions = {}
         for order, question in enumerate(_questions(**spec.questions), start=1):
@@ -1697,3 +1801,171 @@ class Command(BaseCommand):
             application_withdraw(application=application, actor=applicant, comment=args[0])
         else:
             raise ValueError(f"Unknown demo step {name!r}")
+
+    # After the award, through the grant and report services --------------------------
+
+    def _after_award(self) -> int:
+        """Indicators, rates, the donors' grants started, and the decided call's sub-grants
+        driven as AFTER_AWARD says. Returns how many sub-grants were driven (0 when done)."""
+        programme = self.programmes["safe_routes"]
+        manager = self.managers["safe_routes"]
+        for order, (code, name, unit, target) in enumerate(INDICATORS, start=1):
+            Indicator.objects.get_or_create(
+                programme=programme,
+                name=name,
+                defaults={"order": order, "code": code, "unit": unit, "target": Decimal(target)},
+            )
+        first_month = add_months(self.today.replace(day=1), -(len(RATES["RSD"]) - 1))
+        for currency, rates in RATES.items():
+            for index, rate in enumerate(rates):
+                month = add_months(first_month, index)
+                if not ExchangeRate.objects.filter(
+                    programme=programme, currency=currency, month=month
+                ).exists():
+                    exchange_rate_set(
+                        programme=programme,
+                        actor=manager,
+                        currency=currency,
+                        month=month,
+                        rate=Decimal(rate),
+                    )
+        # The donors' grants: signed and started by the lead organisations' administrators.
+        for key, admin in (("eu", self.people["manager"]), ("sem", self.people["manager2"])):
+            incoming = self.grants[key]
+            if incoming.state == Grant.State.AWARDED:
+                incoming = grant_sign(grant=incoming, actor=admin)
+                grant_change_state(grant=incoming, actor=admin, name="activate")
+        call = self.calls.get("local")
+        driven = 0
+        for plan in AFTER_AWARD:
+            grant = Grant.objects.filter(
+                application__call=call, organisation=self.orgs[plan.org]
+            ).first()
+            if grant is not None and grant.state == Grant.State.AWARDED:
+                self._drive_grant(grant, plan)
+                driven += 1
+        return driven
+
+    def _grantee(self, plan: AfterAward) -> User:
+        return self.people["applicant"] if plan.org == "sigurna_luka" else self.contacts[plan.org]
+
+    def _drive_grant(self, grant: Grant, plan: AfterAward) -> None:
+        programme = grant.programme
+        manager = self.managers["safe_routes"]
+        approver = self.approvers["safe_routes"]
+        grantee = self._grantee(plan)
+        # The one shortcut here: pretend the grant started about seven months ago, so its
+        # interim period has ended (dates only; every state below changes by a service).
+        shift = (self.today - dt.timedelta(days=200)) - grant.start_date
+        Grant.objects.filter(pk=grant.pk).update(
+            start_date=grant.start_date + shift, end_date=grant.end_date + shift
+        )
+        for report in grant.reports.all():
+            Report.objects.filter(pk=report.pk).update(
+                period_start=report.period_start + shift,
+                period_end=report.period_end + shift,
+                due_date=report.due_date + shift,
+            )
+        grant.refresh_from_db()
+        grant = grant_sign(grant=grant, actor=grantee)
+        if plan.activate:
+            grant = grant_change_state(grant=grant, actor=manager, name="activate")
+        first = grant.tranches.get(number=1)
+        if plan.pay_first:
+            self._pay(first, approver, paid_on=grant.start_date + dt.timedelta(days=5))
+
+        interim = grant.reports.get(number=1)
+        report_open(report=interim, actor=manager)
+        if plan.plan == "open":
+            return
+        indicators = list(programme.indicators.order_by("order"))
+        rate = Decimal(1)
+        if plan.currency != grant.currency:
+            rate = ExchangeRate.objects.get(
+                programme=programme,
+                currency=plan.currency,
+                month=interim.period_end.replace(day=1),
+            ).rate
+        report_save(
+            report=interim,
+            actor=grantee,
+            version=None,
+            currency=plan.currency,
+            narrative={
+                question: NARRATIVE[i].format(a=plan.indicators[1] or 4)
+                for i, question in enumerate(programme.report_questions)
+            },
+            # About 45 % of each line spent in the first half, in the report's currency.
+            spending={
+                line.pk: (line.amount * Decimal("0.45") * rate).quantize(Decimal("0.01"))
+                for line in grant.budget_lines.all()
+            },
+            indicators={
+                indicator.pk: value
+                for indicator, value in zip(indicators, plan.indicators, strict=True)
+            },
+        )
+        report_submit(report=interim, actor=grantee)
+        if plan.plan == "changes_requested":
+            report_request_changes(
+                report=interim,
+                actor=manager,
+                comments={
+                    "financial": "Attach the receipts for the venue hire and explain why the "
+                    "travel line is spent faster than the others."
+                },
+            )
+        elif plan.plan == "approved":
+            report_approve(report=interim, actor=manager, comment="Clear report, thank you.")
+            second = grant.tranches.get(number=2)
+            self._pay(second, approver, paid_on=self.today - dt.timedelta(days=3))
+            self._amend_and_visit(grant, grantee, manager)
+
+    def _pay(self, tranche: Tranche, approver: User, *, paid_on: dt.date) -> None:
+        """The tranche became due by its trigger (the system); the approver approves and pays."""
+        tranche = tranche_approve(tranche=tranche, actor=approver)
+        tranche_pay(
+            tranche=tranche,
+            actor=approver,
+            paid_on=paid_on,
+            reference=f"DEMO-PAY-{tranche.grant_id:03d}-{tranche.number}",
+        )
+
+    def _amend_and_visit(self, grant: Grant, grantee: User, manager: User) -> None:
+        amendment = amendment_request(
+            grant=grant,
+            actor=grantee,
+            kind=Amendment.Kind.EXTENSION,
+            justification="The radio station closed for two months for renovation; the last "
+            "broadcasts and the closing event move to the following quarter.",
+            changes={"end_date": add_months(grant.end_date, 2).isoformat()},
+        )
+        amendment_decide(
+            amendment=amendment,
+            actor=manager,
+            approve=True,
+            comment="A no-cost extension of two months; the budget stays as it is.",
+        )
+        visit = visit_record(
+            grant=grant,
+            actor=manager,
+            visited_on=self.today - dt.timedelta(days=25),
+            visitors="Dragan Ilić (Civic Bridges)",
+            findings="Sessions well attended (about 20 young people each), good cooperation "
+            "with the school; the attendance lists do not say who is under 18.",
+            actions=[
+                {
+                    "description": "Add the age group to the attendance lists.",
+                    "due_date": self.today - dt.timedelta(days=10),
+                },
+                {
+                    "description": "Send the recordings of the broadcasts for the archive.",
+                    "due_date": self.today + dt.timedelta(days=20),
+                },
+            ],
+        )
+        follow_up_close(
+            action=visit.actions.order_by("due_date").first(),
+            actor=grantee,
+            note="The lists now have an age column; the last three are attached.",
+        )
