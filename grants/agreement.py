@@ -25,6 +25,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import KeepTogether
 
+from grants.templatetags.money import plain
+
 from .models import Grant, Tranche
 from .templatetags.money import format_money
 
@@ -154,7 +156,7 @@ def agreement_pdf(grant: Grant) -> bytes:
             [
                 _("Budget flexibility"),
                 _("Each budget line may be exceeded by at most %(p)s %% without an amendment.")
-                % {"p": call.budget_flexibility_percent.normalize()},
+                % {"p": plain(call.budget_flexibility_percent)},
             ]
         )
     story.append(table([[_("Item"), _("Value")], *facts], [45 * mm, 125 * mm]))
@@ -166,7 +168,7 @@ def agreement_pdf(grant: Grant) -> bytes:
         rows.append(
             [
                 str(i),
-                escape(line.category),
+                escape(line.category_label),
                 escape(line.description),
                 format_money(line.amount, currency),
                 format_money(line.own_contribution, currency),
@@ -189,7 +191,7 @@ def agreement_pdf(grant: Grant) -> bytes:
         rows.append(
             [
                 str(tranche.number),
-                f"{tranche.percent.normalize()} %",
+                f"{plain(tranche.percent)} %",
                 format_money(tranche.amount, currency),
                 escape(trigger_in_words(tranche)),
             ]

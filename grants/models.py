@@ -640,6 +640,13 @@ class GrantBudgetLine(models.Model):
     def __str__(self) -> str:
         return self.description
 
+    @property
+    def category_label(self) -> str:
+        """The same categories as the application's budget lines, by their names."""
+        from applications.models import BudgetLine
+
+        return str(dict(BudgetLine.Category.choices).get(self.category, self.category))
+
 
 class Report(FSMModelMixin, models.Model):
     class State(models.TextChoices):

@@ -354,3 +354,12 @@ def test_the_sweep_opens_reports_whose_period_ended_once(grant):
     interim.refresh_from_db()
     assert interim.state == "open"
     assert grant.reports.get(number=2).state == "scheduled"
+
+
+def test_the_agreement_writes_percentages_and_categories_for_people(grant):
+    from grants.agreement import agreement_pdf
+
+    pdf = agreement_pdf(grant)
+    assert b"E+1" not in pdf and b"E+" not in pdf
+    assert b"(Activities and" in pdf  # the category's name (wrapped), not its code
+    assert b"(activities)" not in pdf
