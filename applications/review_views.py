@@ -455,8 +455,8 @@ def review_submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     typed stays in the form (and saved). A second click finds the review submitted."""
     assignment = _get_assignment_with_content(request, assignment_id)
     if assignment.state == ReviewAssignment.State.SUBMITTED:
-        messages.info(request, _("This review is already submitted."))
-        return redirect("review-assignment", assignment.pk)
+        # A double click, or a second tab: the first press did it. Say so, not "error".
+        return _submitted(request, assignment)
     form = _review_form(request, assignment)
     if not form.is_valid():
         return _render_assignment(
@@ -480,6 +480,8 @@ def review_submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
             return _render_assignment(
                 request, assignment, review_form=form, stale=exc.detail, status=409
             )
+        if _now_submitted(assignment):
+            return _submitted(request, assignment)
         messages.error(request, exc.detail)
         return redirect("review-assignment", assignment.pk)
     except NotPermitted as exc:
@@ -497,8 +499,20 @@ def review_submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
             request, assignment, review_form=form, submit_problems=exc.messages, status=400
         )
     except (TransitionConflict, NotPermitted) as exc:
+        if _now_submitted(assignment):
+            return _submitted(request, assignment)
         messages.error(request, str(exc))
         return redirect("review-assignment", assignment.pk)
+    return _submitted(request, assignment)
+
+
+def _now_submitted(assignment: ReviewAssignment) -> bool:
+    """Did a concurrent press (double click, second tab) submit it in the meantime?"""
+    state = ReviewAssignment.objects.filter(pk=assignment.pk).values_list("state", flat=True)
+    return state.first() == ReviewAssignment.State.SUBMITTED
+
+
+def _submitted(request: HttpRequest, assignment: ReviewAssignment) -> HttpResponse:
     messages.success(
         request,
         _("Your review is submitted. It can only change if a moderator reopens it."),

@@ -367,3 +367,15 @@ def test_other_reviews_stay_hidden_when_the_call_says_never(
     score(accepted, {"Relevance": 4, "Feasibility": 4})
     page = client_for(reviewer).get(reverse("review-assignment", args=[accepted.pk]))
     assert "Vague activities" not in page.content.decode()
+
+
+def test_it_confirms_a_second_press_of_submit_instead_of_an_error(client, assignment, reviewer):
+    """A double click (or a second tab) finds the review submitted: the reviewer is told it
+    is submitted, as after the first press."""
+    score(assignment, {"Relevance": 4, "Feasibility": 3})
+    client.force_login(reviewer)
+
+    response = client.post(f"/review/assignments/{assignment.pk}/submit/", follow=True)
+
+    assert "Your review is submitted." in response.content.decode()
+    assert "already submitted" not in response.content.decode()
