@@ -34,7 +34,9 @@ from .grant_serializers import (
     GrantSignSerializer,
     MonitoringVisitCreateSerializer,
     MonitoringVisitSerializer,
+    ReportInterimCreateSerializer,
     ReportRequestChangesSerializer,
+    ReportRescheduleSerializer,
     ReportSerializer,
     ReportUpdateSerializer,
     TranchePaySerializer,
@@ -105,6 +107,9 @@ class GrantFilter(django_filters.FilterSet):
         fields = ["programme", "organisation", "state"]
 
 
+GRANT_TRANSITION = {200: GrantSerializer, **error_responses(400, 401, 403, 404, 409)}
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Your organisations' grants; for programme staff, every grant of the programme"
@@ -154,6 +159,75 @@ class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericView
             grant=grant, actor=request.user, signed_copy=data.get("signed_copy")
         )
         return self._respond(grant)
+
+    # The grant's life after the signature: grant_services.grant_change_state. A sub-grant
+    # is run by its programme's managers, an incoming grant by its organisation's admins.
+
+    def _change_state(self, request: Request, name: str) -> Response:
+        grant = self.get_object()
+        comment = _valid(TransitionCommentSerializer, request)["comment"]
+        grant = grant_services.grant_change_state(
+            grant=grant, actor=request.user, name=name, comment=comment
+        )
+        return self._respond(grant)
+
+    @extend_schema(
+        summary="Start a contracted grant (its managers)",
+        request=TransitionCommentSerializer,
+        responses=GRANT_TRANSITION,
+    )
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: str) -> Response:
+        return self._change_state(request, "activate")
+
+    @extend_schema(
+        summary="Start closing an active grant (its managers)",
+        request=TransitionCommentSerializer,
+        responses=GRANT_TRANSITION,
+    )
+    @action(detail=True, methods=["post"])
+    def start_closing(self, request: Request, pk: str) -> Response:
+        return self._change_state(request, "start_closing")
+
+    @extend_schema(
+        summary="Close a grant that is closing (its managers)",
+        description="409 `not_closable` while a report is not approved or a tranche is due "
+        "or approved but not paid.",
+        request=TransitionCommentSerializer,
+        responses=GRANT_TRANSITION,
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        return self._change_state(request, "close")
+
+    @extend_schema(
+        summary="Suspend an active grant, giving the reason (its managers)",
+        description="400 under `comment` without a reason.",
+        request=TransitionCommentSerializer,
+        responses=GRANT_TRANSITION,
+    )
+    @action(detail=True, methods=["post"])
+    def suspend(self, request: Request, pk: str) -> Response:
+        return self._change_state(request, "suspend")
+
+    @extend_schema(
+        summary="Resume a suspended grant (its managers)",
+        request=TransitionCommentSerializer,
+        responses=GRANT_TRANSITION,
+    )
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str) -> Response:
+        return self._change_state(request, "resume")
+
+    @extend_schema(
+        summary="Terminate an active or suspended grant, giving the reason (its managers)",
+        description="400 under `comment` without a reason. Cannot be undone.",
+        request=TransitionCommentSerializer,
+        responses=GRANT_TRANSITION,
+    )
+    @action(detail=True, methods=["post"])
+    def terminate(self, request: Request, pk: str) -> Response:
+        return self._change_state(request, "terminate")
 
     @extend_schema(
         summary="Every transition of the grant, its tranches, reports and amendments",
@@ -270,6 +344,21 @@ REPORT_TRANSITION = {200: ReportSerializer, **error_responses(400, 401, 403, 404
         request=ReportUpdateSerializer,
         responses={200: ReportSerializer, **error_responses(400, 401, 403, 404, 409)},
     ),
+    create=extend_schema(
+        summary="Add an interim report to the schedule (manager)",
+        description="The reports are renumbered by period; the final report stays last. "
+        "400 when the period overlaps another interim report, leaves the grant's period "
+        "or is due before it ends; 409 `invalid_state` once the grant is closed or terminated.",
+        request=ReportInterimCreateSerializer,
+        responses={201: ReportSerializer, **error_responses(400, 401, 403, 404, 409)},
+    ),
+    destroy=extend_schema(
+        summary="Remove a scheduled interim report (manager)",
+        description="409 `final_report` for the final report, `invalid_state` unless it is "
+        "scheduled, `tranche_waiting` when a tranche is released on its approval. The "
+        "reports after it move down one number.",
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+    ),
 )
 @extend_schema(tags=["grants"], parameters=[GRANT_ID])
 class ReportViewSet(GrantPartViewSet):
@@ -363,6 +452,33 @@ class ReportViewSet(GrantPartViewSet):
         report = reports.report_request_changes(
             report=report, actor=request.user, comments=comments
         )
+        return self._respond(report)
+
+    # The reporting schedule, editable per grant.
+
+    def create(self, request: Request, grant_id: str) -> Response:
+        data = _valid(ReportInterimCreateSerializer, request)
+        report = reports.report_add_interim(grant=self.grant(), actor=request.user, **data)
+        return self._respond(report, status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, grant_id: str, pk: str) -> Response:
+        reports.report_remove(report=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Move a scheduled or open report's period or due date (manager)",
+        description="Send only what changes. 400 when the period ends before it starts, "
+        "the report would be due before its period ends, the final report's period would "
+        "not end with the grant, or an interim period overlaps another; 409 "
+        "`invalid_state` once the report is submitted. Reports are renumbered by period.",
+        request=ReportRescheduleSerializer,
+        responses=REPORT_TRANSITION,
+    )
+    @action(detail=True, methods=["patch"])
+    def schedule(self, request: Request, grant_id: str, pk: str) -> Response:
+        report = self.get_object()
+        data = _valid(ReportRescheduleSerializer, request)
+        report = reports.report_reschedule(report=report, actor=request.user, **data)
         return self._respond(report)
 
 

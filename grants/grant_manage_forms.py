@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .cascade import DONOR_EXPORT_FORMATS
 from .countries import CURRENCIES
 from .forms import Form
-from .models import Grant, ReportComment
+from .models import Donor, Grant, Organisation, ReportComment
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 FOLLOW_UP_ROWS = 3
@@ -49,6 +49,16 @@ class CommentForm(Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class GrantTransitionForm(Form):
+    comment = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to suspend or terminate; the grantee reads it in the history."),
     )
 
 
@@ -175,3 +185,72 @@ def default_period(programme) -> dict:
         "end": min(programme.end_date, timezone.localdate()),
         "format": "xlsx",
     }
+
+
+class IncomingGrantForm(Form):
+    """The donor's grant to the lead organisation and the donor's rules for sub-grants.
+    Only types here: grant_services.incoming_grant_create/update check the rules."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Recipient organisation"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    donor = forms.ModelChoiceField(label=_("Donor"), queryset=Donor.objects.all(), required=False)
+    title = forms.CharField(label=_("Title"), max_length=255)
+    reference = forms.CharField(
+        label=_("Donor's reference"),
+        max_length=64,
+        required=False,
+        help_text=_("E.g. the contract number."),
+    )
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="EUR")
+    start_date = forms.DateField(label=_("Start"), widget=DATE_WIDGET)
+    end_date = forms.DateField(label=_("End"), widget=DATE_WIDGET)
+    max_subgrant_amount = forms.DecimalField(
+        label=_("Maximum per sub-grant"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: no maximum. Sub-grant awards above it are refused."),
+    )
+    min_cofinancing_percent = forms.DecimalField(
+        label=_("Sub-grant co-financing at least (%)"),
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+    )
+    max_cofinancing_percent = forms.DecimalField(
+        label=_("Sub-grant co-financing at most (%)"),
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+    )
+    reporting_period_months = forms.IntegerField(
+        label=_("Reporting to the donor every (months)"),
+        required=False,
+        min_value=0,
+        max_value=120,
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        """`organisations`: where the grant may be received (creating); None when editing,
+        as the recipient does not change."""
+        super().__init__(*args, **kwargs)
+        if organisations is None:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = organisations
+
+
+def incoming_grant_initial(grant: Grant) -> dict:
+    from .grant_services import INCOMING_GRANT_FIELDS
+
+    return {name: getattr(grant, name) for name in INCOMING_GRANT_FIELDS}
+
+
+class ReportScheduleForm(Form):
+    """A report's period and due date: to move a report, or to add an interim one."""
+
+    period_start = forms.DateField(label=_("Period from"), widget=DATE_WIDGET)
+    period_end = forms.DateField(label=_("Period to"), widget=DATE_WIDGET)
+    due_date = forms.DateField(label=_("Due by"), widget=DATE_WIDGET)

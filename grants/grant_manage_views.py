@@ -38,17 +38,22 @@ from .grant_manage_forms import (
     DonorExportForm,
     ExchangeRateForm,
     FollowUpCloseForm,
+    GrantTransitionForm,
+    IncomingGrantForm,
     PortfolioFilterForm,
     ReportChangesForm,
+    ReportScheduleForm,
     TranchePayForm,
     VisitForm,
     default_period,
+    incoming_grant_initial,
 )
 from .models import (
     Amendment,
     ExchangeRate,
     FollowUpAction,
     Grant,
+    Organisation,
     Programme,
     Report,
     ReportAttachment,
@@ -326,9 +331,7 @@ def _render_grant(request: HttpRequest, grant: Grant, **forms) -> HttpResponse:
             Prefetch("actions", queryset=FollowUpAction.objects.select_related("closed_by"))
         )
     )
-    budget_lines = list(grant.budget_lines.all())
-    for line in budget_lines:
-        line.category_label = CATEGORY_LABELS.get(line.category, line.category)
+    budget_lines = list(grant.budget_lines.all())  # GrantBudgetLine.category_label names them
     paid = sum((t.paid_amount or 0 for t in tranches if t.state == Tranche.State.PAID), 0)
     cofinancing = cascade.cofinancing_percent(grant)
     return render(
@@ -351,6 +354,8 @@ def _render_grant(request: HttpRequest, grant: Grant, **forms) -> HttpResponse:
                 programme, grant.amount, cofinancing
             ),
             "i_manage": i_manage,
+            "lifecycle_actions": _grant_actions(grant, user) if i_manage else [],
+            "lifecycle_form": GrantTransitionForm(auto_id="lifecycle_%s"),
             "can_finance": policies.can_finance_grant(grant, user),
             "pay_form": forms.get("pay_form") or TranchePayForm(auto_id="pay_%s"),
             "pay_tranche_id": forms.get("pay_tranche_id"),
@@ -368,6 +373,50 @@ def _render_grant(request: HttpRequest, grant: Grant, **forms) -> HttpResponse:
 def grant_detail(request: HttpRequest, grant_id: int) -> HttpResponse:
     grant = _get_grant_for_user(request.user, grant_id)
     return _render_grant(request, grant)
+
+
+# Buttons in the grant's own order; the ones that end its normal life are set apart.
+GRANT_TRANSITION_STYLE = {"suspend": "secondary", "terminate": "danger"}
+
+
+def _grant_actions(grant: Grant, user) -> list[dict]:
+    """The lifecycle transitions this user may run on the grant now, with their labels."""
+    available = set(available_transitions(grant, user))
+    labels = {t.name: t.custom.get("label", t.name) for t in grant.get_all_state_transitions()}
+    return [
+        {
+            "name": name,
+            "label": labels.get(name, name),
+            "needs_reason": name in grant_services.GRANT_TRANSITIONS_WITH_REASON,
+            "style": GRANT_TRANSITION_STYLE.get(name, ""),
+        }
+        for name in grant_services.GRANT_TRANSITIONS
+        if name in available
+    ]
+
+
+@login_required
+@require_POST
+def grant_transition(request: HttpRequest, grant_id: int, name: str) -> HttpResponse:
+    grant = _get_grant_for_user(request.user, grant_id)
+    if name not in grant_services.GRANT_TRANSITIONS:
+        raise Http404
+    _require_manager(request.user, grant.programme_id)
+    form = GrantTransitionForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        grant = grant_services.grant_change_state(
+            grant=grant, actor=request.user, name=name, comment=comment
+        )
+    except RuleViolation as exc:
+        messages.error(request, exc.detail)
+    except (TransitionConflict, NotPermitted) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("The grant is now “%(state)s”.") % {"state": grant.get_state_display()}
+        )
+    return _grant_redirect(grant.pk, "lifecycle")
 
 
 @login_required
@@ -711,3 +760,215 @@ def incoming_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
             "staffed": staffed_programme_ids(request.user),
         },
     )
+
+
+# Incoming grants entered by hand: the organisation's administrators. --------------------
+
+
+def _get_incoming_grant_for_admin(user, grant_id: int) -> Grant:
+    """An incoming grant (no application, no programme) of one of the user's organisations;
+    404 otherwise. A plain member sees it but may not change it (403)."""
+    grant = get_object_or_404(
+        Grant.objects.filter(
+            organisation_id__in=policies.roles_of(user).organisation_ids,
+            application__isnull=True,
+            programme__isnull=True,
+        ).select_related("organisation", "donor"),
+        pk=grant_id,
+    )
+    if not policies.is_org_admin(user, grant.organisation_id):
+        raise PermissionDenied(_("Only an administrator of the organisation can do this."))
+    return grant
+
+
+@login_required
+def incoming_grant_create(request: HttpRequest) -> HttpResponse:
+    admin_of = policies.roles_of(request.user).admin_organisation_ids
+    if not admin_of:
+        raise PermissionDenied(_("Only an administrator of an organisation can enter its grants."))
+    form = IncomingGrantForm(
+        request.POST if request.method == "POST" else None,
+        organisations=Organisation.objects.filter(id__in=admin_of),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = grant_services.incoming_grant_create(actor=request.user, **form.cleaned_data)
+        except RuleViolation as exc:
+            _apply_errors(form, exc.errors)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(
+                request,
+                _("Incoming grant saved. Choose it as the funding grant of a programme."),
+            )
+            return redirect("manage-incoming-grant-edit", grant_id=grant.pk)
+    return render(
+        request,
+        "grants_manage/incoming_grant_form.html",
+        {"form": form, "grant": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def incoming_grant_edit(request: HttpRequest, grant_id: int) -> HttpResponse:
+    grant = _get_incoming_grant_for_admin(request.user, grant_id)
+    form = IncomingGrantForm(
+        request.POST if request.method == "POST" else None, initial=incoming_grant_initial(grant)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = grant_services.incoming_grant_update(
+                grant=grant, actor=request.user, **form.cleaned_data
+            )
+        except RuleViolation as exc:
+            _apply_errors(form, exc.errors)
+        except TransitionConflict as exc:
+            messages.error(request, exc.detail)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, _("Incoming grant saved."))
+            return redirect("manage-incoming-grant-edit", grant_id=grant.pk)
+    staffed = staffed_programme_ids(request.user)
+    funded = list(grant.funded_programmes.order_by("title"))
+    return render(
+        request,
+        "grants_manage/incoming_grant_form.html",
+        {
+            "form": form,
+            "grant": grant,
+            "funded_programmes": funded,
+            "staffed": staffed,
+            "summary_visible": any(p.pk in staffed for p in funded),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# The reporting schedule ----------------------------------------------------------------
+
+
+def _render_schedule(
+    request: HttpRequest,
+    grant: Grant,
+    *,
+    add_form: ReportScheduleForm | None = None,
+    failed: tuple[int, ReportScheduleForm] | None = None,
+) -> HttpResponse:
+    """The grant's reports with a form per report that can still move, and one to add an
+    interim report. `failed`: the report whose form came back with errors."""
+    i_manage = policies.can_manage_grant(grant, request.user)
+    awaited = set(
+        grant.tranches.filter(trigger_report__isnull=False).values_list(
+            "trigger_report_id", flat=True
+        )
+    )
+    schedule = list(grant.reports.all())
+    for report in schedule:
+        report.can_reschedule = i_manage and report.state in reports.RESCHEDULABLE
+        report.can_remove = (
+            i_manage
+            and report.kind == Report.Kind.INTERIM
+            and report.state == Report.State.SCHEDULED
+            and report.pk not in awaited
+        )
+        report.awaited = report.pk in awaited
+        if failed and failed[0] == report.pk:
+            report.schedule_form = failed[1]
+        elif report.can_reschedule:
+            report.schedule_form = ReportScheduleForm(
+                auto_id=f"report{report.pk}_%s",
+                initial={
+                    "period_start": report.period_start,
+                    "period_end": report.period_end,
+                    "due_date": report.due_date,
+                },
+            )
+    return render(
+        request,
+        "grants_manage/grant_schedule.html",
+        {
+            "grant": grant,
+            "programme": grant.programme,
+            "schedule": schedule,
+            "i_manage": i_manage,
+            "add_form": add_form or ReportScheduleForm(auto_id="add_%s"),
+        },
+        status=400 if add_form or failed else 200,
+    )
+
+
+@login_required
+def grant_schedule(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """GET: the schedule. POST: add an interim report."""
+    grant = _get_grant_for_user(request.user, grant_id)
+    if request.method != "POST":
+        return _render_schedule(request, grant)
+    _require_manager(request.user, grant.programme_id)
+    form = ReportScheduleForm(request.POST, auto_id="add_%s")
+    if form.is_valid():
+        try:
+            report = reports.report_add_interim(
+                grant=grant, actor=request.user, **form.cleaned_data
+            )
+        except RuleViolation as exc:
+            _apply_errors(form, exc.errors)
+        except TransitionConflict as exc:
+            messages.error(request, str(exc))
+            return redirect("manage-grant-schedule", grant_id=grant.pk)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(
+                request, _("Interim report %(n)s added to the schedule.") % {"n": report.number}
+            )
+            return redirect("manage-grant-schedule", grant_id=grant.pk)
+    return _render_schedule(request, grant, add_form=form)
+
+
+@login_required
+@require_POST
+def report_reschedule(request: HttpRequest, grant_id: int, report_id: int) -> HttpResponse:
+    grant = _get_grant_for_user(request.user, grant_id)
+    report = get_object_or_404(grant.reports, pk=report_id)
+    _require_manager(request.user, grant.programme_id)
+    form = ReportScheduleForm(request.POST, auto_id=f"report{report.pk}_%s")
+    if form.is_valid():
+        try:
+            report = reports.report_reschedule(
+                report=report, actor=request.user, **form.cleaned_data
+            )
+        except RuleViolation as exc:
+            _apply_errors(form, exc.errors)
+        except TransitionConflict as exc:
+            messages.error(request, str(exc))
+            return redirect("manage-grant-schedule", grant_id=grant.pk)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(
+                request,
+                _("%(kind)s %(n)s rescheduled.")
+                % {"kind": report.get_kind_display(), "n": report.number},
+            )
+            return redirect("manage-grant-schedule", grant_id=grant.pk)
+    return _render_schedule(request, grant, failed=(report.pk, form))
+
+
+@login_required
+@require_POST
+def report_remove(request: HttpRequest, grant_id: int, report_id: int) -> HttpResponse:
+    grant = _get_grant_for_user(request.user, grant_id)
+    report = get_object_or_404(grant.reports, pk=report_id)
+    _require_manager(request.user, grant.programme_id)
+    try:
+        reports.report_remove(report=report, actor=request.user)
+    except TransitionConflict as exc:
+        messages.error(request, str(exc))
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    else:
+        messages.success(request, _("The report is removed from the schedule."))
+    return redirect("manage-grant-schedule", grant_id=grant.pk)

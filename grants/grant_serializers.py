@@ -15,6 +15,7 @@ from rest_framework import serializers
 from applications.serializers import TransitionLogSerializer
 from workflows.models import TransitionLog
 
+from . import grant_services
 from .countries import CURRENCIES
 from .models import (
     MONEY,
@@ -33,7 +34,7 @@ from .serializers import OrganisationSummarySerializer, TransitionsField
 
 # The transitions each resource exposes as POST …/<id>/<name>/: only these are listed in
 # `available_transitions`, so every name there is an endpoint.
-GRANT_TRANSITIONS = ("sign",)
+GRANT_TRANSITIONS = ("sign", *grant_services.GRANT_TRANSITIONS)
 TRANCHE_TRANSITIONS = ("make_due", "approve", "pay")
 REPORT_TRANSITIONS = ("open", "submit", "approve", "request_changes")
 AMENDMENT_TRANSITIONS = ("approve", "reject")
@@ -395,6 +396,24 @@ class ReportRequestChangesSerializer(serializers.Serializer):
         child=serializers.CharField(allow_blank=True),
         help_text="What to fix, by section: " + ", ".join(ReportComment.Section.values) + ".",
     )
+
+
+class ReportRescheduleSerializer(serializers.Serializer):
+    period_start = serializers.DateField(required=False, help_text="Omitted: unchanged.")
+    period_end = serializers.DateField(
+        required=False, help_text="Omitted: unchanged. The final report's stays the grant's end."
+    )
+    due_date = serializers.DateField(
+        required=False, help_text="Omitted: unchanged. Not before the period ends."
+    )
+
+
+class ReportInterimCreateSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField(
+        help_text="Before the grant ends; interim periods do not overlap."
+    )
+    due_date = serializers.DateField(help_text="Not before the period ends.")
 
 
 # Amendments ---------------------------------------------------------------------------

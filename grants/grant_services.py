@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -21,10 +22,12 @@ from workflows.services import transition_perform
 from . import policies
 from .models import (
     Amendment,
+    Donor,
     FollowUpAction,
     Grant,
     GrantBudgetLine,
     MonitoringVisit,
+    Organisation,
     Report,
     Tranche,
 )
@@ -446,3 +449,173 @@ def _require_closable(grant: Grant) -> None:
             _("The grant cannot be closed: %(problems)s.") % {"problems": "; ".join(problems)},
             code="not_closable",
         )
+
+
+# Incoming grants entered by hand ------------------------------------------------------
+
+PERCENT_MAX = Decimal(100)
+
+
+def _incoming_grant_errors(
+    *,
+    title: str,
+    amount,
+    start_date,
+    end_date,
+    max_subgrant_amount,
+    min_cofinancing_percent,
+    max_cofinancing_percent,
+    reporting_period_months,
+) -> dict[str, list[str]]:
+    """The donor's grant and its rules, every problem at once, by field."""
+    errors: dict[str, list[str]] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("Give the grant a title.")]
+    if amount is None or Decimal(str(amount)) <= 0:
+        errors["amount"] = [_("The grant's amount must be more than 0.")]
+    if start_date is None:
+        errors["start_date"] = [_("Give the start date.")]
+    if end_date is None:
+        errors["end_date"] = [_("Give the end date.")]
+    elif start_date is not None and end_date < start_date:
+        errors["end_date"] = [_("The grant cannot end before it starts.")]
+    if max_subgrant_amount is not None:
+        if max_subgrant_amount <= 0:
+            errors["max_subgrant_amount"] = [_("The maximum per sub-grant must be more than 0.")]
+        elif "amount" not in errors and max_subgrant_amount > Decimal(str(amount)):
+            errors["max_subgrant_amount"] = [
+                _("The maximum per sub-grant cannot exceed the grant itself.")
+            ]
+    for name, value in (
+        ("min_cofinancing_percent", min_cofinancing_percent),
+        ("max_cofinancing_percent", max_cofinancing_percent),
+    ):
+        if value is not None and not 0 <= value <= PERCENT_MAX:
+            errors[name] = [_("A percentage between 0 and 100.")]
+    if (
+        min_cofinancing_percent is not None
+        and max_cofinancing_percent is not None
+        and not errors.keys() & {"min_cofinancing_percent", "max_cofinancing_percent"}
+        and min_cofinancing_percent > max_cofinancing_percent
+    ):
+        errors["max_cofinancing_percent"] = [
+            _("The co-financing maximum cannot be below the minimum.")
+        ]
+    if reporting_period_months is not None and reporting_period_months < 1:
+        errors["reporting_period_months"] = [_("At least one month.")]
+    return errors
+
+
+def _save_incoming_grant(grant: Grant) -> None:
+    # The field limits (digits, currency) as the model states them, as RuleViolation.
+    try:
+        grant.full_clean(exclude=["state"])  # the protected FSM field changes only by transition
+    except ValidationError as exc:
+        raise RuleViolation(exc.message_dict) from exc
+    grant.save()
+
+
+def incoming_grant_create(
+    *,
+    actor,
+    organisation: Organisation,
+    donor: Donor | None,
+    title: str,
+    reference: str,
+    amount: Decimal,
+    currency: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    max_subgrant_amount: Decimal | None = None,
+    min_cofinancing_percent: Decimal | None = None,
+    max_cofinancing_percent: Decimal | None = None,
+    reporting_period_months: int | None = None,
+) -> Grant:
+    """Enter by hand the donor's grant to `organisation` (the lead), with the donor's rules
+    for sub-grants. Only the organisation's administrators. An incoming grant has no
+    application and no programme: it funds programmes through Programme.parent_grant."""
+    if not policies.is_org_admin(actor, organisation.pk):
+        raise NotPermitted(_("Only an administrator of the organisation can enter its grants."))
+    rules = {
+        "max_subgrant_amount": max_subgrant_amount,
+        "min_cofinancing_percent": min_cofinancing_percent,
+        "max_cofinancing_percent": max_cofinancing_percent,
+        "reporting_period_months": reporting_period_months,
+    }
+    errors = _incoming_grant_errors(
+        title=title, amount=amount, start_date=start_date, end_date=end_date, **rules
+    )
+    if errors:
+        raise RuleViolation(errors)
+    grant = Grant(
+        organisation=organisation,
+        donor=donor,
+        title=title.strip(),
+        reference=(reference or "").strip(),
+        amount=amount,
+        currency=currency,
+        start_date=start_date,
+        end_date=end_date,
+        **rules,
+    )
+    _save_incoming_grant(grant)
+    return grant
+
+
+INCOMING_GRANT_FIELDS = (
+    "donor",
+    "title",
+    "reference",
+    "amount",
+    "currency",
+    "start_date",
+    "end_date",
+    "max_subgrant_amount",
+    "min_cofinancing_percent",
+    "max_cofinancing_percent",
+    "reporting_period_months",
+)
+
+
+def incoming_grant_update(*, grant: Grant, actor, **fields) -> Grant:
+    """Change an incoming grant or its donor's rules (any of INCOMING_GRANT_FIELDS). The
+    recipient organisation stays. Sub-grants already awarded keep their amounts: the maximum
+    per sub-grant is checked when a sub-grant is created."""
+    unknown = set(fields) - set(INCOMING_GRANT_FIELDS)
+    if unknown:
+        raise TypeError(f"incoming_grant_update() got unexpected fields: {sorted(unknown)}")
+    with transaction.atomic():
+        grant = _locked_grant(grant)
+        # Who before what: an outsider learns nothing about the grant.
+        if not policies.is_org_admin(actor, grant.organisation_id):
+            raise NotPermitted(
+                _("Only an administrator of the organisation can change its grants.")
+            )
+        if grant.application_id is not None or grant.programme_id is not None:
+            raise TransitionConflict(
+                _("This is a sub-grant awarded here, not an incoming grant."), code="not_incoming"
+            )
+        values = {name: getattr(grant, name) for name in INCOMING_GRANT_FIELDS} | fields
+        errors = _incoming_grant_errors(
+            **{
+                name: values[name]
+                for name in (
+                    "title",
+                    "amount",
+                    "start_date",
+                    "end_date",
+                    "max_subgrant_amount",
+                    "min_cofinancing_percent",
+                    "max_cofinancing_percent",
+                    "reporting_period_months",
+                )
+            }
+        )
+        if errors:
+            raise RuleViolation(errors)
+        values["title"] = values["title"].strip()
+        values["reference"] = (values["reference"] or "").strip()
+        for name, value in values.items():
+            setattr(grant, name, value)
+        _save_incoming_grant(grant)
+    return grant

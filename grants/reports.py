@@ -10,18 +10,20 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.uploads import inspect_upload
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.models import TransitionLog
 from workflows.services import transition_perform
 
 from . import policies
 from .models import (
     ExchangeRate,
     FinancialLine,
+    Grant,
     Indicator,
     IndicatorValue,
     Programme,
@@ -423,3 +425,234 @@ def reports_open_due(*, today: dt.date | None = None) -> int:
             )
             opened += 1
     return opened
+
+
+# The reporting schedule, editable per grant --------------------------------------------
+
+RESCHEDULABLE = (Report.State.SCHEDULED, Report.State.OPEN)
+SCHEDULE_FROZEN = ("closed", "terminated")
+
+
+def _locked_grant_for_schedule(grant: Grant, actor) -> Grant:
+    """Lock the grant: every change to its schedule runs one after the other, so two
+    managers adding reports at once cannot hand out the same number."""
+    grant = Grant.objects.select_for_update().get(pk=grant.pk)
+    # Who before what: an outsider learns nothing about the schedule's rules.
+    if not policies.can_manage_grant(grant, actor):
+        raise NotPermitted(_("Only the grant's managers change its reporting schedule."))
+    if grant.state in SCHEDULE_FROZEN:
+        raise TransitionConflict(
+            _("This grant is “%(s)s”: its reporting schedule cannot change any more.")
+            % {"s": grant.get_state_display()},
+            code="invalid_state",
+        )
+    return grant
+
+
+def _schedule_errors(
+    grant: Grant,
+    *,
+    kind: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    due_date: dt.date,
+    exclude_pk: int | None = None,
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if period_end < period_start:
+        errors["period_end"] = [_("The period cannot end before it starts.")]
+    if due_date < period_end:
+        errors["due_date"] = [_("A report cannot be due before its period ends.")]
+    if grant.start_date and period_start < grant.start_date:
+        errors.setdefault("period_start", []).append(
+            _("The grant starts on %(d)s.") % {"d": grant.start_date.isoformat()}
+        )
+    if kind == Report.Kind.FINAL:
+        if grant.end_date and period_end != grant.end_date:
+            errors.setdefault("period_end", []).append(
+                _("The final report's period ends with the grant, on %(d)s.")
+                % {"d": grant.end_date.isoformat()}
+            )
+        return errors
+    if grant.end_date and period_end >= grant.end_date:
+        errors.setdefault("period_end", []).append(
+            _("An interim report ends before the grant does (%(d)s).")
+            % {"d": grant.end_date.isoformat()}
+        )
+    # Interim values add up in the roll-up until the final report is approved: overlapping
+    # interim periods would count the same work twice.
+    overlapping = (
+        grant.reports.filter(
+            kind=Report.Kind.INTERIM, period_start__lte=period_end, period_end__gte=period_start
+        )
+        .exclude(pk=exclude_pk)
+        .first()
+    )
+    if overlapping is not None:
+        errors.setdefault("period_start", []).append(
+            _("The period overlaps interim report %(n)s (%(start)s – %(end)s).")
+            % {
+                "n": overlapping.number,
+                "start": overlapping.period_start.isoformat(),
+                "end": overlapping.period_end.isoformat(),
+            }
+        )
+    return errors
+
+
+def _renumber(grant: Grant) -> None:
+    """Number the grant's reports 1…n by period, the final report last. Needs the grant lock.
+    (grant, number) is unique and checked row by row, so the numbers first move above the
+    highest one in use, then come back in order: no two rows ever hold the same number."""
+    reports = list(grant.reports.select_for_update().order_by("number"))
+    ordered = sorted(
+        reports,
+        key=lambda r: (r.kind == Report.Kind.FINAL, r.period_end, r.period_start, r.number),
+    )
+    if [r.number for r in ordered] == list(range(1, len(ordered) + 1)):
+        return
+    offset = max(r.number for r in reports)
+    grant.reports.update(number=F("number") + offset)
+    for number, report in enumerate(ordered, start=1):
+        Report.objects.filter(pk=report.pk).update(number=number)
+
+
+def _log_schedule(grant: Grant, *, actor, name: str, comment: str) -> None:
+    """Schedule changes go in the grant's history (a removed report has none of its own)."""
+    TransitionLog.objects.create(
+        subject=grant,
+        transition=name,
+        from_state=grant.state,
+        to_state=grant.state,
+        actor=actor,
+        comment=comment,
+    )
+
+
+def _describe(report: Report) -> str:
+    return _("%(kind)s %(n)s: %(start)s – %(end)s, due %(due)s") % {
+        "kind": report.get_kind_display(),
+        "n": report.number,
+        "start": report.period_start.isoformat(),
+        "end": report.period_end.isoformat(),
+        "due": report.due_date.isoformat(),
+    }
+
+
+def report_reschedule(
+    *,
+    report: Report,
+    actor,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+    due_date: dt.date | None = None,
+) -> Report:
+    """Move a report's period or due date while it is scheduled or open. The final report's
+    period keeps the grant's end (an extension amendment moves it); interim reports are
+    renumbered if their order changes."""
+    with transaction.atomic():
+        grant = _locked_grant_for_schedule(report.grant, actor)
+        report = _locked(report)
+        if report.state not in RESCHEDULABLE:
+            raise TransitionConflict(
+                _("This report is “%(s)s”: only a scheduled or open report can be rescheduled.")
+                % {"s": report.get_state_display()},
+                code="invalid_state",
+            )
+        period_start = report.period_start if period_start is None else period_start
+        period_end = report.period_end if period_end is None else period_end
+        due_date = report.due_date if due_date is None else due_date
+        errors = _schedule_errors(
+            grant,
+            kind=report.kind,
+            period_start=period_start,
+            period_end=period_end,
+            due_date=due_date,
+            exclude_pk=report.pk,
+        )
+        if errors:
+            raise RuleViolation(errors, detail=_("The report cannot be rescheduled."))
+        report.period_start, report.period_end, report.due_date = (
+            period_start,
+            period_end,
+            due_date,
+        )
+        report.save(update_fields=["period_start", "period_end", "due_date"])
+        _renumber(grant)
+        report.refresh_from_db()
+        _log_schedule(
+            grant,
+            actor=actor,
+            name="report_reschedule",
+            comment=_("Rescheduled: %(r)s") % {"r": _describe(report)},
+        )
+    return report
+
+
+def report_add_interim(
+    *, grant: Grant, actor, period_start: dt.date, period_end: dt.date, due_date: dt.date
+) -> Report:
+    """Add an interim report to the grant's schedule. It takes its place by period, and the
+    reports after it move up one number; the final report stays last."""
+    with transaction.atomic():
+        grant = _locked_grant_for_schedule(grant, actor)
+        errors = _schedule_errors(
+            grant,
+            kind=Report.Kind.INTERIM,
+            period_start=period_start,
+            period_end=period_end,
+            due_date=due_date,
+        )
+        if errors:
+            raise RuleViolation(errors, detail=_("The interim report cannot be added."))
+        highest = grant.reports.order_by("-number").values_list("number", flat=True).first()
+        report = Report.objects.create(
+            grant=grant,
+            number=(highest or 0) + 1,
+            kind=Report.Kind.INTERIM,
+            period_start=period_start,
+            period_end=period_end,
+            due_date=due_date,
+            currency=grant.currency,
+        )
+        _renumber(grant)
+        report.refresh_from_db()
+        _log_schedule(
+            grant,
+            actor=actor,
+            name="report_add_interim",
+            comment=_("Added: %(r)s") % {"r": _describe(report)},
+        )
+    return report
+
+
+def report_remove(*, report: Report, actor) -> None:
+    """Remove a scheduled interim report, unless a tranche is released by its approval
+    (removing it would leave that tranche without a trigger). The final report stays."""
+    with transaction.atomic():
+        grant = _locked_grant_for_schedule(report.grant, actor)
+        report = _locked(report)
+        if report.kind != Report.Kind.INTERIM:
+            raise TransitionConflict(_("The final report cannot be removed."), code="final_report")
+        if report.state != Report.State.SCHEDULED:
+            raise TransitionConflict(
+                _("This report is “%(s)s”: only a scheduled report can be removed.")
+                % {"s": report.get_state_display()},
+                code="invalid_state",
+            )
+        waiting = report.tranches.order_by("number").first()
+        if waiting is not None:
+            raise TransitionConflict(
+                _("Tranche %(n)s is released on the approval of this report: it cannot be removed.")
+                % {"n": waiting.number},
+                code="tranche_waiting",
+            )
+        description = _describe(report)
+        report.delete()
+        _renumber(grant)
+        _log_schedule(
+            grant,
+            actor=actor,
+            name="report_remove",
+            comment=_("Removed: %(r)s") % {"r": description},
+        )

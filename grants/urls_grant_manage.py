@@ -28,11 +28,41 @@ urlpatterns = [
         name="manage-donor-report",
     ),
     path(
+        "manage/incoming-grants/new/",
+        views.incoming_grant_create,
+        name="manage-incoming-grant-create",
+    ),
+    path(
+        "manage/incoming-grants/<int:grant_id>/edit/",
+        views.incoming_grant_edit,
+        name="manage-incoming-grant-edit",
+    ),
+    path(
         "manage/incoming-grants/<int:grant_id>/",
         views.incoming_grant,
         name="manage-incoming-grant",
     ),
     path("manage/grants/<int:grant_id>/", views.grant_detail, name="manage-grant"),
+    path(
+        "manage/grants/<int:grant_id>/schedule/",
+        views.grant_schedule,
+        name="manage-grant-schedule",
+    ),
+    path(
+        "manage/grants/<int:grant_id>/schedule/<int:report_id>/",
+        views.report_reschedule,
+        name="manage-report-reschedule",
+    ),
+    path(
+        "manage/grants/<int:grant_id>/schedule/<int:report_id>/remove/",
+        views.report_remove,
+        name="manage-report-remove",
+    ),
+    path(
+        "manage/grants/<int:grant_id>/transitions/<slug:name>/",
+        views.grant_transition,
+        name="manage-grant-transition",
+    ),
     path(
         "manage/grants/<int:grant_id>/visits/new/",
         views.visit_create,

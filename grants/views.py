@@ -29,6 +29,7 @@ from .models import (
     Call,
     CallQuestion,
     Criterion,
+    Grant,
     Organisation,
     OrganisationType,
     Programme,
@@ -122,7 +123,20 @@ def manage_home(request: HttpRequest) -> HttpResponse:
         {
             "programmes": programmes,
             "can_create_programme": policies.can_create_programme(request.user),
+            "incoming_grants": _incoming_grants_administered(request.user),
         },
+    )
+
+
+def _incoming_grants_administered(user) -> list[Grant]:
+    """The donors' grants entered by hand for the organisations the user administers."""
+    admin_of = policies.roles_of(user).admin_organisation_ids
+    if not admin_of:
+        return []
+    return list(
+        Grant.objects.filter(
+            organisation_id__in=admin_of, application__isnull=True, programme__isnull=True
+        ).select_related("organisation", "donor")
     )
 
 
