@@ -144,6 +144,7 @@ def agreement_pdf(grant: Grant) -> bytes:
     ]
     facts = [
         [_("Project"), escape(grant.title)],
+        [_("Partners"), escape(_partners(grant))],
         [_("Reference"), escape(grant.reference or f"#{grant.pk}")],
         [_("Grant amount"), format_money(grant.amount, currency)],
         [_("Own contribution"), format_money(grant.own_contribution, currency)],
@@ -290,3 +291,13 @@ def agreement_pdf(grant: Grant) -> bytes:
 
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def _partners(grant) -> str:
+    if not grant.application_id:
+        return "—"
+    names = [
+        f"{p.organisation.legal_name} ({p.organisation.country})"
+        for p in grant.application.partners.select_related("organisation")
+    ]
+    return "; ".join(names) or _("none")

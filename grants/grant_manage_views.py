@@ -421,6 +421,22 @@ def grant_transition(request: HttpRequest, grant_id: int, name: str) -> HttpResp
 
 @login_required
 @require_POST
+def grant_summary(request: HttpRequest, grant_id: int) -> HttpResponse:
+    grant = _get_grant_for_user(request.user, grant_id)
+    _require_manager(request.user, grant.programme_id)
+    try:
+        grant_services.grant_summary_update(
+            grant=grant, actor=request.user, summary=request.POST.get("summary", "")
+        )
+    except (RuleViolation, NotPermitted) as exc:
+        messages.error(request, str(getattr(exc, "detail", exc)))
+    else:
+        messages.success(request, _("The public summary is saved."))
+    return _grant_redirect(grant.pk, "summary")
+
+
+@login_required
+@require_POST
 def tranche_make_due(request: HttpRequest, tranche_id: int) -> HttpResponse:
     tranche = _get_tranche_for_user(request.user, tranche_id)
     _require_manager(request.user, tranche.grant.programme_id)

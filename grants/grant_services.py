@@ -115,6 +115,7 @@ def grant_create_from_application(*, application, amount: Decimal, actor) -> Gra
         own_contribution=own,
         start_date=start,
         end_date=end,
+        summary=_summary_of(application),
     )
     requested = sum((line.amount_requested for line in lines), Decimal(0))
     # A reduced award lowers every line in proportion; the last line absorbs the rounding.
@@ -154,6 +155,21 @@ def grant_create_from_application(*, application, amount: Decimal, actor) -> Gra
         )
     Tranche.objects.bulk_create(tranches)
     return grant
+
+
+def _summary_of(application) -> str:
+    """The first text answer of the application, as a starting public summary the manager
+    can edit: the EU's cascade rules ask for a description of each sub-grant."""
+    from grants.models import CallQuestion
+
+    for answer in application.answers.select_related("question").order_by("question__order", "pk"):
+        if (
+            answer.question.kind in (CallQuestion.Kind.TEXT, CallQuestion.Kind.LONG_TEXT)
+            and answer.value.strip()
+        ):
+            text = answer.value.strip()
+            return text if len(text) <= 600 else text[:597].rsplit(" ", 1)[0] + "…"
+    return ""
 
 
 def _trigger(value: str, reports: list[Report]) -> tuple[str, Report | None]:
@@ -618,4 +634,18 @@ def incoming_grant_update(*, grant: Grant, actor, **fields) -> Grant:
         for name, value in values.items():
             setattr(grant, name, value)
         _save_incoming_grant(grant)
+    return grant
+
+
+def grant_summary_update(*, grant: Grant, actor, summary: str) -> Grant:
+    """The public summary published with the award (EU cascade rules ask for a description)."""
+    if not policies.can_manage_grant(grant, actor):
+        raise NotPermitted(_("Only the programme's managers edit the public summary."))
+    summary = (summary or "").strip()
+    if len(summary) > 2000:
+        raise RuleViolation({"summary": [_("Keep the summary under 2,000 characters.")]})
+    with transaction.atomic():
+        grant = _locked_grant(grant)
+        grant.summary = summary
+        grant.save(update_fields=["summary"])
     return grant

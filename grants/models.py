@@ -149,6 +149,11 @@ class Grant(FSMModelMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, null=True)
     own_contribution = models.DecimalField(_("own contribution"), default=0, **MONEY)
+    summary = models.TextField(
+        _("public summary"),
+        blank=True,
+        help_text=_("What the project does, in a few sentences: published with the award."),
+    )
     # The donor's rules when this is an incoming grant that funds a programme (the cascade).
     min_cofinancing_percent = models.DecimalField(
         _("sub-grant co-financing at least (%)"),

@@ -64,6 +64,11 @@ urlpatterns = [
         name="manage-grant-transition",
     ),
     path(
+        "manage/grants/<int:grant_id>/summary/",
+        views.grant_summary,
+        name="manage-grant-summary",
+    ),
+    path(
         "manage/grants/<int:grant_id>/visits/new/",
         views.visit_create,
         name="manage-visit-create",

@@ -363,3 +363,43 @@ def test_the_agreement_writes_percentages_and_categories_for_people(grant):
     assert b"E+1" not in pdf and b"E+" not in pdf
     assert b"(Activities and" in pdf  # the category's name (wrapped), not its code
     assert b"(activities)" not in pdf
+
+
+def test_the_grant_gets_a_public_summary_and_the_agreement_names_the_partners(
+    call, draft, applicant_a, manager, org_b, client
+):
+    f.PartnerFactory(application=draft, organisation=org_b)
+    summary_question = call.questions.get(label="Project summary")
+    draft.answers.filter(question=summary_question).update(
+        value="Street law clinics in four towns."
+    )
+    application = application_submit(application=draft, actor=applicant_a)
+    grant = grant_create_from_application(
+        application=application, amount=Decimal("9000"), actor=manager
+    )
+    assert grant.summary == "Street law clinics in four towns."
+
+    from grants.agreement import agreement_pdf
+
+    assert org_b.legal_name.encode() in agreement_pdf(grant).replace(b"\\'", b"'")
+
+    from grants.grant_services import grant_summary_update
+
+    with pytest.raises(NotPermitted):
+        grant_summary_update(grant=grant, actor=applicant_a, summary="x")
+    client.force_login(manager)
+    response = client.post(f"/manage/grants/{grant.pk}/summary/", {"summary": "Legal aid clinics."})
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert grant.summary == "Legal aid clinics."
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("other_manager", 404), ("applicant_b", 404), ("observer", 403)]
+)
+def test_only_the_manager_edits_the_public_summary(request, grant, client, who, status):
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(f"/manage/grants/{grant.pk}/summary/", {"summary": "Hijacked"})
+    assert response.status_code == status
+    grant.refresh_from_db()
+    assert grant.summary != "Hijacked"
