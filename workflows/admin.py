@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin, FSMObjectTransition, FSMTransitionContext
 
 from .exceptions import NotPermitted, RuleViolation, TransitionConflict
-from .models import TransitionLog
+from .models import Notification, TransitionLog
 
 # (object, actor, data from the transition form) → whatever the service returns
 TransitionService = Callable[[Any, Any, Mapping[str, Any]], object]
@@ -173,4 +173,22 @@ class TransitionLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The reminder outbox, for operators: what waits, what went, what failed and why."""
+
+    list_display = ["due_at", "kind", "offset", "recipient", "state", "attempts", "sent_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["recipient__email", "deadline_key", "subject"]
+    date_hierarchy = "due_at"
+    list_select_related = ["recipient"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

@@ -48,3 +48,58 @@ class TransitionLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The transition log is append-only.")
+
+
+class Notification(models.Model):
+    """The outbox: one row per (deadline, recipient, kind, offset). The unique constraint makes
+    a rerun — or two sweeps at once — insert nothing new; a compare-and-swap on `state`
+    decides which worker sends it."""
+
+    class Kind(models.TextChoices):
+        CALL_CLOSING = "call_closing", "Call closing"
+        CLARIFICATION_DUE = "clarification_due", "Clarification due"
+        REVIEW_DUE = "review_due", "Review due"
+        REPORT_DUE = "report_due", "Report due"
+        TRANCHE_DUE = "tranche_due", "Tranche waiting"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    deadline_key = models.CharField(max_length=60, help_text="e.g. report:12")
+    deadline_at = models.DateTimeField()
+    offset = models.CharField(max_length=20, help_text="e.g. -7d, +1d")
+    due_at = models.DateTimeField(db_index=True)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    url = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline_key", "deadline_at", "recipient", "kind", "offset"],
+                name="notification_once_per_deadline_recipient_offset",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_at"]),
+            models.Index(fields=["recipient", "read_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.offset} → {self.recipient_id}"

@@ -11,7 +11,11 @@ def deadline_sweep() -> dict:
     from grants.reports import reports_open_due
     from grants.services import calls_close_due
 
-    return {"calls_closed": calls_close_due(), "reports_opened": reports_open_due()}
+    from .notifications import notifications_sweep
+
+    closed, opened = calls_close_due(), reports_open_due()
+    result = notifications_sweep()
+    return {"calls_closed": closed, "reports_opened": opened, "reminders": result.inserted}
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -80,3 +84,26 @@ def send_assignment_notice(assignment_ids: list[int]) -> int:
             recipient_list=[email],
         )
     return sent
+
+
+@shared_task(bind=True, max_retries=5)
+def notification_send(self, notification_id: int) -> str:
+    """Send one outbox row. The claim makes a duplicate delivery of this task harmless; a
+    failure puts the row back to pending and retries with backoff."""
+    from .models import Notification
+    from .notifications import notification_deliver
+
+    try:
+        return notification_deliver(notification_id)
+    except Exception as exc:
+        state = (
+            Notification.State.PENDING
+            if self.request.retries < self.max_retries
+            else Notification.State.FAILED
+        )
+        Notification.objects.filter(pk=notification_id, state=Notification.State.SENDING).update(
+            state=state, error=repr(exc)[:2000]
+        )
+        if state == Notification.State.FAILED:
+            raise
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc

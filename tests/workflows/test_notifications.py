@@ -1,0 +1,162 @@
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from applications.services import application_submit
+from grants.grant_services import grant_create_from_application
+from grants.models import Call, Report
+from grants.reports import report_open, report_save, report_submit
+from workflows import tasks
+from workflows.models import Notification
+from workflows.notifications import notifications_sweep, offset_moment
+
+
+@pytest.fixture
+def report(call, draft, applicant_a, manager):
+    application = application_submit(application=draft, actor=applicant_a)
+    grant = grant_create_from_application(
+        application=application, amount=Decimal("9000"), actor=manager
+    )
+    report = grant.reports.get(number=1)
+    # Due at the end of the day six days from now: less than 7 days away, so the "7 days
+    # before" reminder has come due (and the 14-day one is superseded by it).
+    Report.objects.filter(pk=report.pk).update(due_date=timezone.localdate() + dt.timedelta(days=6))
+    report_open(report=report, actor=manager)
+    report.refresh_from_db()
+    return report
+
+
+def test_a_report_due_in_7_days_is_reminded_once_over_three_sweeps(
+    report, applicant_a, django_capture_on_commit_callbacks, mailoutbox
+):
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            notifications_sweep()
+    rows = Notification.objects.filter(recipient=applicant_a)
+    assert [(n.kind, n.offset, n.state) for n in rows] == [("report_due", "-7d", "sent")]
+    assert [m.to for m in mailoutbox] == [[applicant_a.email]]
+    assert f"/grants/{report.grant_id}/reports/{report.pk}/" in mailoutbox[0].body
+
+
+def test_a_submitted_report_cancels_its_remaining_reminders(report, applicant_a, programme):
+    notifications_sweep(enqueue=False)
+    assert Notification.objects.filter(state="pending").count() == 1
+    report_save(
+        report=report,
+        actor=applicant_a,
+        version=None,
+        narrative={q: "Done." for q in programme.report_questions},
+    )
+    report_submit(report=report, actor=applicant_a)
+    result = notifications_sweep(enqueue=False)
+    assert result.cancelled == 1
+    assert list(Notification.objects.values_list("state", flat=True)) == ["cancelled"]
+
+
+def test_an_extended_call_moves_its_reminders(call, draft, applicant_a, manager):
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() + dt.timedelta(hours=20))
+    notifications_sweep(enqueue=False)
+    first = Notification.objects.get(recipient=applicant_a)
+    assert (first.kind, first.offset) == ("call_closing", "-1d")
+    from grants.services import call_update
+
+    call.refresh_from_db()
+    call_update(call=call, actor=manager, closes_at=call.closes_at + dt.timedelta(days=5))
+    notifications_sweep(enqueue=False)
+    first.refresh_from_db()
+    assert first.state == "cancelled"
+    moved = Notification.objects.get(recipient=applicant_a, state="pending")
+    assert moved.offset == "-7d" and moved.deadline_at == Call.objects.get(pk=call.pk).closes_at
+
+
+def test_offsets_land_on_the_same_local_time_across_a_clock_change():
+    # Deadline Monday 29 March 2027 12:00 in Belgrade (CEST, UTC+2); the day before is the
+    # day clocks go forward, so "1 day before" is 10:00 UTC on the 28th, not 11:00.
+    deadline = dt.datetime(2027, 3, 29, 10, 0, tzinfo=dt.UTC)
+    assert offset_moment(deadline, "Europe/Belgrade", -1) == dt.datetime(
+        2027, 3, 28, 10, 0, tzinfo=dt.UTC
+    )
+    assert offset_moment(deadline, "Europe/Belgrade", -2) == dt.datetime(
+        2027, 3, 27, 11, 0, tzinfo=dt.UTC
+    )
+
+
+def test_a_row_stuck_after_a_crash_is_sent_once(
+    report, applicant_a, django_capture_on_commit_callbacks, mailoutbox
+):
+    notifications_sweep(enqueue=False)
+    row = Notification.objects.get()
+    # A worker claimed it and died before sending.
+    Notification.objects.filter(pk=row.pk).update(
+        state="sending", claimed_at=timezone.now(), attempts=1
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications_sweep()  # too early to call it stuck
+    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        result = notifications_sweep(now=timezone.now() + dt.timedelta(minutes=11))
+    assert result.requeued == 1
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == ("sent", 2)
+    assert len(mailoutbox) == 1
+    assert tasks.notification_send.run(row.pk) == "skipped"  # a late duplicate does nothing
+    assert len(mailoutbox) == 1
+
+
+def test_nothing_is_lost_while_the_broker_is_down(
+    report, applicant_a, monkeypatch, django_capture_on_commit_callbacks, mailoutbox
+):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks.notification_send, "delay", unreachable)
+        with django_capture_on_commit_callbacks(execute=True):
+            notifications_sweep()
+    assert list(Notification.objects.values_list("state", flat=True)) == ["pending"]
+    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications_sweep()  # the broker is back
+    assert list(Notification.objects.values_list("state", flat=True)) == ["sent"]
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_insert_one_notification(call, draft, applicant_a, manager):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() + dt.timedelta(hours=20))
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def sweep():
+        from django.db import connection as thread_connection
+
+        barrier.wait()
+        try:
+            notifications_sweep(enqueue=False)
+        except Exception as exc:  # the test fails below if either sweep fails
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Notification.objects.filter(recipient=applicant_a).count() == 1
+
+
+def test_operators_see_the_outbox_and_nobody_else_does(report, admin_client, client, applicant_a):
+    notifications_sweep(enqueue=False)
+    response = admin_client.get("/admin/workflows/notification/?state=pending")
+    assert response.status_code == 200 and "report_due" in response.content.decode()
+    client.force_login(applicant_a)
+    assert client.get("/admin/workflows/notification/").status_code == 302
