@@ -15,3 +15,13 @@ def has_programme_role(user) -> bool:
 @register.filter
 def is_reviewer(user) -> bool:
     return bool(roles_of(user).reviewer_call_ids)
+
+
+@register.filter
+def unread_count(user) -> int:
+    """Unread inbox items, for the header (one small query per page)."""
+    if not user.is_authenticated:
+        return 0
+    from workflows.views import inbox_of
+
+    return inbox_of(user).filter(read_at__isnull=True).count()

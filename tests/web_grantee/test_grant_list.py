@@ -38,6 +38,6 @@ def test_it_lists_the_grants_in_a_fixed_number_of_queries(
     _grants(n, call=call, organisation=org_a, user=applicant_a, manager=manager)
     client = client_for(applicant_a)
     # session, user, the three role lookups, the grants, their reports, their tranches
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("grantee-grants"))
     assert response.content.decode().count('class="card grant-card"') == n

@@ -37,12 +37,12 @@ def test_it_counts_applications_in_one_query_whatever_the_number_of_calls(
     call = f.CallFactory(programme=programme)
     submit_for(call)
     client.get(reverse("manage-home"))
-    # session, user, 3 roles, programmes, their calls, the counts.
-    with django_assert_num_queries(8):
+    # session, user, 3 roles, programmes, their calls, the counts, the unread count.
+    with django_assert_num_queries(9):
         client.get(reverse("manage-home"))
     for _ in range(4):
         submit_for(f.CallFactory(programme=programme))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(reverse("manage-home"))
 
 

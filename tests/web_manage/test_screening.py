@@ -217,10 +217,10 @@ def test_it_shows_an_application_in_a_fixed_number_of_queries(
     client.get(url)
     # session, user, 3 roles, access check, application, its 6 prefetches + partner
     # organisations, clarifications with their authors, history.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         client.get(url)
     for _ in range(4):
         f.PartnerFactory(application=submitted)
         f.BudgetLineFactory(application=submitted, amount_requested=1, own_contribution=1)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         client.get(url)

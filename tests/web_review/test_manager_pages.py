@@ -364,7 +364,7 @@ def test_the_ranking_takes_a_pinned_number_of_queries(
 
     assert count(2) == count(6)
     # session, user, the user's roles (3), the call, the ranking (3)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(reverse("review-manage-ranking", args=[call.pk]))
 
 

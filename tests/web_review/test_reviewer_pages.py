@@ -105,7 +105,7 @@ def test_the_dashboard_takes_a_pinned_number_of_queries(
     assert with_two == with_eight
     # session, user, the user's roles for the header (3), the assignments with their call
     # and progress
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(reverse("review-dashboard"))
 
 

@@ -160,3 +160,23 @@ def test_operators_see_the_outbox_and_nobody_else_does(report, admin_client, cli
     assert response.status_code == 200 and "report_due" in response.content.decode()
     client.force_login(applicant_a)
     assert client.get("/admin/workflows/notification/").status_code == 302
+
+
+def test_the_inbox_shows_unread_reminders_and_opens_the_page(
+    report, client, applicant_a, applicant_b, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications_sweep()
+    notification = Notification.objects.get(recipient=applicant_a)
+    client.force_login(applicant_b)
+    assert client.post(f"/inbox/{notification.pk}/open/").status_code == 404
+    assert "Due in" not in client.get("/inbox/").content.decode()
+
+    client.force_login(applicant_a)
+    page = client.get("/inbox/").content.decode()
+    assert notification.subject in page and "1 unread" in page
+    response = client.post(f"/inbox/{notification.pk}/open/")
+    assert response["Location"] == f"/grants/{report.grant_id}/reports/{report.pk}/"
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+    assert "1 unread" not in client.get("/inbox/").content.decode()
