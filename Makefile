@@ -50,6 +50,7 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/auto_assign.py
 	$(BIN)/python benchmarks/auto_assign.py --same-country
+	$(BIN)/python benchmarks/reminder_sweep.py
 
 clean:
 	rm -rf $(VENV) var

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from workflows.api import error_responses
 
+from . import services
 from .models import User
 from .serializers import LoginSerializer, MeSerializer, TokenSerializer
 
@@ -51,6 +52,12 @@ class TokenApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _me(user: User) -> User:
+    return User.objects.prefetch_related(
+        "memberships__organisation", "programme_roles__programme", "reviewer_calls"
+    ).get(pk=user.pk)
+
+
 @extend_schema(tags=["accounts"])
 class MeApi(APIView):
     @extend_schema(
@@ -58,7 +65,20 @@ class MeApi(APIView):
         responses={200: MeSerializer, **error_responses(401)},
     )
     def get(self, request: Request) -> Response:
-        user = User.objects.prefetch_related(
-            "memberships__organisation", "programme_roles__programme", "reviewer_calls"
-        ).get(pk=request.user.pk)
-        return Response(MeSerializer(user).data)
+        return Response(MeSerializer(_me(request.user)).data)
+
+    @extend_schema(
+        summary="Change your own settings: name, language, time zone, e-mail about news",
+        request=MeSerializer,
+        responses={200: MeSerializer, **error_responses(400, 401)},
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = {
+            name: value
+            for name, value in serializer.validated_data.items()
+            if name in services.SETTINGS_FIELDS
+        }
+        services.user_settings_update(user=request.user, **fields)
+        return Response(MeSerializer(_me(request.user)).data)

@@ -1,7 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from grants.forms import timezone_choices
 from grants.models import Organisation
 
 from .models import User
@@ -68,3 +71,57 @@ class OrganisationForm(PlainLabels, forms.ModelForm):
             "legal_name": _("As in the register of associations."),
             "short_name": _("An acronym or the name people know you by."),
         }
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Each language also in its own words, so a person can find theirs in any interface."""
+    choices = []
+    for code, name in settings.LANGUAGES:
+        try:
+            own = get_language_info(code)["name_local"]
+        except KeyError:
+            own = ""
+        label = str(name) if not own or own == str(name) else f"{own} — {name}"
+        choices.append((code, label))
+    return choices
+
+
+def hour_choices() -> list[tuple[int, str]]:
+    return [(hour, f"{hour:02d}:00") for hour in range(24)]
+
+
+class UserSettingsForm(PlainLabels, forms.ModelForm):
+    """A person's own settings. The e-mail address and the password are not changed here."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices)
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=timezone_choices,
+        help_text=_("Dates and deadlines are shown, and the digest sent, in this time zone."),
+    )
+    digest_hour = forms.TypedChoiceField(
+        label=_("Send the daily digest at"),
+        choices=hour_choices,
+        coerce=int,
+        help_text=_("In your time zone. Used only if you choose the daily digest."),
+    )
+
+    class Meta:
+        model = User
+        fields = ("full_name", "language", "timezone", "notification_email", "digest_hour")
+        labels = {
+            "full_name": _("Full name"),
+            "notification_email": _("E-mail about news"),
+        }
+        help_texts = {
+            "full_name": _("Shown to your colleagues and to the programme's staff."),
+            "notification_email": _(
+                "News: a decision on an application, a comment, a status that changed. "
+                "Everything is also in your inbox."
+            ),
+        }
+        widgets = {"notification_email": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].widget.attrs.update({"autocomplete": "name"})

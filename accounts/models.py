@@ -1,5 +1,6 @@
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,28 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=10, default="en")
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Belgrade")
+
+    class Email(models.TextChoices):
+        IMMEDIATE = "immediate", _("E-mail each one as it happens")
+        DIGEST = "digest", _("One e-mail a day with everything new")
+        NONE = "none", _("No e-mail: I read them in Regrant's inbox")
+
+    notification_email = models.CharField(
+        _("e-mail for news"),
+        max_length=10,
+        choices=Email.choices,
+        default=Email.IMMEDIATE,
+        help_text=_(
+            "Deadline reminders and requests with a deadline are always e-mailed at once: "
+            "they are about something you are responsible for."
+        ),
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("daily digest at"),
+        default=7,
+        validators=[MaxValueValidator(23)],
+        help_text=_("The hour, in your time zone, at which the daily digest is sent."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from grants.models import Membership, ProgrammeRole
+from grants.models import Membership, ProgrammeRole, validate_timezone
 from grants.serializers import OrganisationSummarySerializer
 
 from .models import User
@@ -46,9 +47,18 @@ class MeProgrammeRoleSerializer(serializers.ModelSerializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
+    """Who you are. Your own settings (name, language, time zone, e-mail) can be PATCHed."""
+
     organisations = MeMembershipSerializer(source="memberships", many=True, read_only=True)
     programme_roles = MeProgrammeRoleSerializer(many=True, read_only=True)
     reviewer_calls = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+    timezone = serializers.CharField(
+        max_length=64,
+        validators=[validate_timezone],
+        help_text="An IANA time zone, e.g. `Europe/Belgrade`: dates are shown and the daily "
+        "digest sent in it.",
+    )
 
     class Meta:
         model = User
@@ -58,8 +68,19 @@ class MeSerializer(serializers.ModelSerializer):
             "full_name",
             "language",
             "timezone",
+            "notification_email",
+            "digest_hour",
             "organisations",
             "programme_roles",
             "reviewer_calls",
         ]
-        read_only_fields = fields
+        read_only_fields = ["id", "email"]
+        extra_kwargs = {
+            "notification_email": {
+                "help_text": "How news that is not urgent is e-mailed. Deadline reminders and "
+                "requests with a deadline are always e-mailed at once."
+            },
+            "digest_hour": {
+                "help_text": "The hour (0–23), in `timezone`, at which the daily digest is sent."
+            },
+        }

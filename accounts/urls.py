@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
+    path("settings/", views.user_settings, name="user-settings"),
     path("organisations/new/", views.organisation_create, name="organisation-create"),
     path(
         "organisations/<int:organisation_id>/edit/",

@@ -1,13 +1,15 @@
-"""Log in, register, and the organisation profile an applicant keeps."""
+"""Log in, register, a person's own settings, and the organisation profile an applicant keeps."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -16,7 +18,9 @@ from grants import policies, services
 from grants.models import Organisation
 from grants.selectors import organisations_of
 
-from .forms import OrganisationForm, RegistrationForm
+from . import services as account_services
+from .forms import OrganisationForm, RegistrationForm, UserSettingsForm
+from .models import User
 
 
 def _get_organisation_for_admin(request: HttpRequest, organisation_id: int) -> Organisation:
@@ -58,6 +62,33 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/register.html", {"form": form, "next": request.GET.get("next", "")}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_settings(request: HttpRequest) -> HttpResponse:
+    """The logged-in person's own settings: no id in the URL, so nobody else's can be reached."""
+    # A copy for the form: an invalid POST must not change request.user (the header shows it).
+    form = UserSettingsForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
+    if request.method == "POST" and form.is_valid():
+        user = account_services.user_settings_update(user=request.user, **form.cleaned_data)
+        # The new language from this answer on: the message below, and (through the cookie
+        # LocaleMiddleware reads) every page after it.
+        translation.activate(user.language)
+        messages.success(request, _("Your settings are saved."))
+        response = redirect("user-settings")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        return response
+    return render(request, "accounts/settings.html", {"form": form})
 
 
 @login_required

@@ -18,8 +18,9 @@ from grants import policies as grant_policies
 from grants.grant_services import grant_create_from_application
 from grants.models import Call, CallReviewer, Criterion, Grant, Membership
 from grants.templatetags.money import plain
-from workflows.dispatch import enqueue_on_commit
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.models import Notification
+from workflows.notifications import notify, notify_organisation
 from workflows.services import transition_perform, transition_perform_bulk
 
 from .models import (
@@ -158,11 +159,24 @@ def assignments_auto_assign(*, call: Call, actor, application_ids: list[int] | N
             name="start_review",
             actor=actor,
         )
-        if new:
-            from workflows.tasks import send_assignment_notice
-
-            enqueue_on_commit(send_assignment_notice, [a.pk for a in new])
+        _tell_reviewers(new)
     return len(new)
+
+
+def _tell_reviewers(new: list[ReviewAssignment]) -> None:
+    """One notification per reviewer per batch, listing what they were given."""
+    per_reviewer: dict[int, list[int]] = defaultdict(list)
+    for assignment in new:
+        per_reviewer[assignment.reviewer_id].append(assignment.pk)
+    for reviewer_id, ids in per_reviewer.items():
+        notify(
+            Notification.Kind.REVIEW_ASSIGNED,
+            recipients=[reviewer_id],
+            key=f"assignments:{ids[0]}",
+            url="/review/",
+            subject=f"{len(ids)} application(s) assigned to you for review",
+            params={"assignments": ids},
+        )
 
 
 def _rebalance(pool: _Pool, new: list[ReviewAssignment]) -> None:
@@ -676,10 +690,20 @@ def award_list_approve(*, award_list: AwardList, actor, comment: str = "") -> Aw
                 )
         if call.state == Call.State.IN_REVIEW:
             transition_perform(obj=call, name="decide", actor=actor, check_permission=False)
-        from workflows.tasks import send_application_event
-
+        organisations = dict(
+            Application.objects.filter(pk__in=[i.application_id for i in items]).values_list(
+                "pk", "organisation_id"
+            )
+        )
         for item in items:
-            enqueue_on_commit(send_application_event, item.application_id, "decision")
+            notify_organisation(
+                Notification.Kind.DECISION,
+                organisations[item.application_id],
+                key=f"application:{item.application_id}",
+                url=f"/applications/{item.application_id}/",
+                subject=f"Funding decision: application {item.application_id}",
+                params={"application": item.application_id},
+            )
     return award_list
 
 

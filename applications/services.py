@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from grants import policies as grant_policies
 from grants.models import Call, CallQuestion, Organisation
-from workflows.dispatch import enqueue_on_commit
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.models import Notification
+from workflows.notifications import notify_organisation
 from workflows.services import transition_perform
 
 from . import policies
@@ -301,8 +302,6 @@ def application_submit(*, application: Application, actor) -> Application:
     (409 already_submitted), when the call does not accept submissions at this second by the
     server's clock (409 call_closed), or when rules fail (400, every failure listed).
     Two concurrent submits: the second waits on the row lock and finds it submitted."""
-    from workflows.tasks import send_submission_receipt
-
     with transaction.atomic():
         application = _locked(application)
         if not policies.is_applicant(application, actor):
@@ -341,7 +340,14 @@ def application_submit(*, application: Application, actor) -> Application:
         application.reference = f"{prefix}-{now:%Y}-{application.pk:05d}"
         application.version += 1
         application.save(update_fields=["reference", "version", "submitted_at"])
-        enqueue_on_commit(send_submission_receipt, application.pk)
+        notify_organisation(
+            Notification.Kind.APPLICATION_RECEIVED,
+            application.organisation_id,
+            key=f"application:{application.pk}",
+            url=f"/applications/{application.pk}/receipt/",
+            subject=f"Application {application.reference} received",
+            params={"application": application.pk},
+        )
     return application
 
 
@@ -361,8 +367,6 @@ def application_withdraw(*, application: Application, actor, comment: str = "") 
 def application_request_clarification(
     *, application: Application, actor, question: str, response_due_at
 ) -> ClarificationRequest:
-    from workflows.tasks import send_application_event
-
     errors = {}
     if not (question or "").strip():
         errors["question"] = [_("Write the question for the applicant.")]
@@ -381,7 +385,14 @@ def application_request_clarification(
             response_due_at=response_due_at,
             asked_by=actor,
         )
-        enqueue_on_commit(send_application_event, application.pk, "clarification_requested")
+        notify_organisation(
+            Notification.Kind.CLARIFICATION_REQUESTED,
+            application.organisation_id,
+            key=f"clarification:{clarification.pk}",
+            url=f"/applications/{application.pk}/",
+            subject=f"Clarification requested: {application.reference}",
+            params={"application": application.pk, "clarification": clarification.pk},
+        )
     return clarification
 
 
@@ -407,8 +418,6 @@ def application_screen(
     *, application: Application, actor, eligible: bool, reason: str = ""
 ) -> Application:
     """The manager's eligibility decision; an ineligible decision needs a reason."""
-    from workflows.tasks import send_application_event
-
     if not eligible and not (reason or "").strip():
         raise RuleViolation({"reason": [_("Say why the application is not eligible.")]})
     with transaction.atomic():
@@ -418,7 +427,14 @@ def application_screen(
         application.screened_by = actor
         application.screened_at = timezone.now()
         transition_perform(obj=application, name=name, actor=actor, comment=reason)
-        enqueue_on_commit(send_application_event, application.pk, name)
+        notify_organisation(
+            Notification.Kind.ELIGIBILITY,
+            application.organisation_id,
+            key=f"application:{application.pk}",
+            url=f"/applications/{application.pk}/",
+            subject=f"Eligibility check: {application.reference}",
+            params={"application": application.pk, "eligible": eligible},
+        )
     return application
 
 

@@ -33,10 +33,12 @@ from grants.grant_api import (
     ReportViewSet,
     TrancheViewSet,
 )
+from workflows.notification_api import NotificationViewSet
 
 router = DefaultRouter()
 router.include_format_suffixes = False
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("notifications", NotificationViewSet, basename="notification")
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("calls", CallViewSet, basename="call")
 router.register(r"calls/(?P<call_id>[0-9]+)/questions", CallQuestionViewSet, "call-question")

@@ -34,6 +34,7 @@ from .serializers import (
     CriterionSerializer,
     OrganisationSerializer,
     ProgrammeSerializer,
+    ProgrammeUpdateSerializer,
     TransitionCommentSerializer,
 )
 
@@ -92,7 +93,12 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gene
     create=extend_schema(
         summary="Start a programme owned by an organisation you administer; you manage it",
         responses={201: ProgrammeSerializer, **error_responses(400, 403)},
-    )
+    ),
+    partial_update=extend_schema(
+        summary="Change a programme you manage: for now, when its deadline reminders go",
+        request=ProgrammeUpdateSerializer,
+        responses={200: ProgrammeSerializer, **error_responses(400, 403, 404)},
+    ),
 )
 @extend_schema(tags=["programmes"])
 class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
@@ -112,6 +118,16 @@ class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generic
         programme = services.programme_create(actor=request.user, **serializer.validated_data)
         programme = self.get_queryset().get(pk=programme.pk)
         return Response(self.get_serializer(programme).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        programme = self.get_object()
+        serializer = ProgrammeUpdateSerializer(programme, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        programme = services.programme_update(
+            programme=programme, actor=request.user, **serializer.validated_data
+        )
+        programme = self.get_queryset().get(pk=programme.pk)
+        return Response(self.get_serializer(programme).data)
 
 
 # Calls --------------------------------------------------------------------------------

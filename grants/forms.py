@@ -14,10 +14,21 @@ from zoneinfo import ZoneInfo, available_timezones
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from workflows import offsets
+
 from .countries import COUNTRIES, CURRENCIES, WESTERN_BALKANS
-from .models import Call, CallQuestion, Donor, Grant, Organisation, OrganisationType
+from .models import (
+    Call,
+    CallQuestion,
+    Donor,
+    Grant,
+    Organisation,
+    OrganisationType,
+    Programme,
+)
 from .services import FROZEN_CALL_FIELDS
 
 # The zones of the region first; Kosovo uses Europe/Belgrade in the tz database.
@@ -113,10 +124,80 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+# Deadline reminders -------------------------------------------------------------------
+
+REMINDER_PREFIX = "reminder_"
+
+
+class OffsetsField(forms.CharField):
+    """Reminder offsets as people write them, "-7, -1, +3 manager"; cleans to the parsed
+    ((days, audience), ...), sorted — () when empty, which means "inherited"."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return offsets.parse(text) if text else ()
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return offsets.format_offsets(value)
+        return value
+
+
+class RemindersMixin:
+    """One text field per deadline kind ("reminder_<kind>"), folded by `clean_reminders`
+    into cleaned_data["reminder_offsets"]: {kind: [[days, audience], ...]}, without the kinds
+    left empty. The placeholder shows what an empty field inherits."""
+
+    reminder_kinds: tuple[str, ...] = ()
+    reminder_max_days = offsets.MAX_DAYS
+
+    def add_reminder_fields(self, *, configured, inherited) -> None:
+        """`configured`: the holder's mapping (for the initial values); `inherited(kind)`:
+        (offsets, where they come from) when the field is left empty."""
+        for kind in self.reminder_kinds:
+            name = REMINDER_PREFIX + kind
+            shown, source = inherited(kind)
+            shown = offsets.format_offsets(shown)
+            self.fields[name] = OffsetsField(
+                label=offsets.LABELS[kind],
+                required=False,
+                max_length=200,
+                widget=forms.TextInput(attrs={"placeholder": shown, "autocomplete": "off"}),
+                # Django renders help texts unescaped.
+                help_text=escape(
+                    _("Leave empty to use %(source)s: %(offsets)s.")
+                    % {"source": source, "offsets": shown}
+                ),
+            )
+            if (configured or {}).get(kind):
+                self.initial.setdefault(name, offsets.format_offsets(configured[kind]))
+
+    @property
+    def reminder_fields(self) -> list:
+        return [self[REMINDER_PREFIX + kind] for kind in self.reminder_kinds]
+
+    @property
+    def other_fields(self) -> list:
+        return [field for field in self if not field.name.startswith(REMINDER_PREFIX)]
+
+    def clean_reminders(self, data: dict) -> dict:
+        mapping = {}
+        for kind in self.reminder_kinds:
+            parsed = data.pop(REMINDER_PREFIX + kind, None)
+            if parsed:
+                mapping[kind] = [list(item) for item in parsed]
+        data["reminder_offsets"] = mapping
+        return data
+
+
+def programme_reminder_source(kind: str):
+    return offsets.DEFAULTS[kind], _("the default")
+
+
 # Programmes --------------------------------------------------------------------------
 
 
-class ProgrammeForm(Form):
+class ProgrammeForm(RemindersMixin, Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     owner = forms.ModelChoiceField(
@@ -144,15 +225,18 @@ class ProgrammeForm(Form):
         help_text=_("The grant your organisation received that funds this programme, if any."),
     )
 
+    reminder_kinds = offsets.PROGRAMME_KINDS
+
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = organisations
         self.fields["parent_grant"].queryset = Grant.objects.filter(
             organisation__in=organisations
         ).select_related("organisation")
+        self.add_reminder_fields(configured={}, inherited=programme_reminder_source)
 
     def clean(self):
-        data = super().clean()
+        data = self.clean_reminders(super().clean())
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The programme cannot end before it starts."))
@@ -160,6 +244,21 @@ class ProgrammeForm(Form):
         if grant and owner and grant.organisation_id != owner.pk:
             self.add_error("parent_grant", _("Choose a grant received by the owner organisation."))
         return data
+
+
+class ProgrammeRemindersForm(RemindersMixin, Form):
+    """When an existing programme's deadline reminders go (its calls may change them)."""
+
+    reminder_kinds = offsets.PROGRAMME_KINDS
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_reminder_fields(
+            configured=programme.reminder_offsets, inherited=programme_reminder_source
+        )
+
+    def clean(self):
+        return self.clean_reminders(super().clean())
 
 
 # Calls -------------------------------------------------------------------------------
@@ -174,9 +273,11 @@ ORG_TYPE_ORDER = {code: index for index, code in enumerate(OrganisationType.valu
 FROZEN_REASON = _("Fixed once the call is published: applicants are drafting against it.")
 
 
-class CallForm(Form):
+class CallForm(RemindersMixin, Form):
     """Create or edit a call. For a published call the frozen fields are shown disabled, with
-    the reason; `call_update` is what refuses changing them."""
+    the reason; `call_update` is what refuses changing them. The reminders are not frozen."""
+
+    reminder_kinds = offsets.CALL_KINDS
 
     title = forms.CharField(label=_("Title"), max_length=255)
     reference_prefix = forms.CharField(
@@ -242,11 +343,29 @@ class CallForm(Form):
         label=_("Reviewers per application"), min_value=1, max_value=10, initial=2
     )
 
-    def __init__(self, *args, currency: str, call: Call | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        currency: str,
+        call: Call | None = None,
+        programme: Programme | None = None,
+        **kwargs,
+    ):
         self.call = call
         if call is not None:
             kwargs.setdefault("initial", call_initial(call))
+            programme = call.programme
         super().__init__(*args, **kwargs)
+        programme_offsets = (programme.reminder_offsets if programme else None) or {}
+
+        def inherited(kind: str):
+            if programme_offsets.get(kind):
+                return programme_offsets[kind], _("the programme's")
+            return offsets.DEFAULTS[kind], _("the default")
+
+        self.add_reminder_fields(
+            configured=call.reminder_offsets if call else {}, inherited=inherited
+        )
         for name in ("budget", "min_grant", "max_grant"):
             self.fields[name].label = f"{self.fields[name].label} ({currency})"
         if call is not None:
@@ -271,7 +390,7 @@ class CallForm(Form):
             ) % {"zone": call.timezone}
 
     def clean(self):
-        data = super().clean()
+        data = self.clean_reminders(super().clean())
         for name in self.frozen:
             key = self.add_prefix(name)
             if key not in self.data:

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from applications.uploads import inspect_upload
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.models import Notification
+from workflows.notifications import notify_organisation
 from workflows.services import transition_perform
 
 from . import policies
@@ -277,6 +279,14 @@ def tranche_pay(
         tranche.payment_reference = reference.strip()[:100]
         tranche.paid_by = actor
         transition_perform(obj=tranche, name="pay", actor=actor)
+        notify_organisation(
+            Notification.Kind.TRANCHE_PAID,
+            grant.organisation_id,
+            key=f"tranche:{tranche.pk}",
+            url=f"/grants/{grant.pk}/",
+            subject=f"Tranche {tranche.number} paid: {grant.title}",
+            params={"tranche": tranche.pk},
+        )
     return tranche
 
 

@@ -40,6 +40,37 @@ def default_report_questions() -> list:
     ]
 
 
+def _validate_offsets(value, kinds) -> None:
+    from workflows import offsets
+
+    try:
+        offsets.clean(value, kinds)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        # A field validator must raise a list: Field.run_validators reads `error_list`, which
+        # an error keyed by deadline kind does not have (an AttributeError, a 500).
+        raise ValidationError(
+            [
+                f"{kind}: {message}"
+                for kind, messages in exc.message_dict.items()
+                for message in messages
+            ]
+        ) from exc
+
+
+def validate_programme_offsets(value) -> None:
+    from workflows import offsets
+
+    _validate_offsets(value, offsets.PROGRAMME_KINDS)
+
+
+def validate_call_offsets(value) -> None:
+    from workflows import offsets
+
+    _validate_offsets(value, offsets.CALL_KINDS)
+
+
 class OrganisationType(models.TextChoices):
     CSO = "cso", _("Civil society organisation")
     GRASSROOTS = "grassroots", _("Grassroots group / informal initiative")
@@ -277,6 +308,16 @@ class Programme(models.Model):
     report_questions = models.JSONField(
         _("narrative report questions"), default=default_report_questions, blank=True
     )
+    reminder_offsets = models.JSONField(
+        _("reminder offsets"),
+        default=dict,
+        blank=True,
+        validators=[validate_programme_offsets],
+        help_text=_(
+            'Changes the default reminder days for this programme, e.g. {"report_due": '
+            '"-14, -7, -1, +1, +7 manager"}. Empty: the defaults.'
+        ),
+    )
     parent_grant = models.ForeignKey(
         Grant,
         null=True,
@@ -430,6 +471,16 @@ class Call(FSMModelMixin, models.Model):
         _("budget flexibility per line (%)"), max_digits=5, decimal_places=2, default=Decimal("10")
     )
     obligations = models.TextField(_("grantee obligations (for the agreement)"), blank=True)
+    reminder_offsets = models.JSONField(
+        _("reminder offsets"),
+        default=dict,
+        blank=True,
+        validators=[validate_call_offsets],
+        help_text=_(
+            'Changes the programme\'s reminder days for this call, e.g. {"call_closing": '
+            '"-10, -3, -1"}. Empty: the programme\'s.'
+        ),
+    )
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="CallReviewer", related_name="reviewer_calls", blank=True
     )

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from applications.uploads import inspect_upload
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.models import TransitionLog
+from workflows.models import Notification, TransitionLog
+from workflows.notifications import notify_organisation
 from workflows.services import transition_perform
 
 from . import policies
@@ -272,7 +273,19 @@ def report_request_changes(*, report: Report, actor, comments: Mapping[str, str]
             ReportComment(report=report, section=section, text=text, author=actor)
             for section, text in comments.items()
         )
+        _tell_grantee(report, Notification.Kind.CHANGES_REQUESTED, "Changes requested")
     return report
+
+
+def _tell_grantee(report: Report, kind: str, what: str) -> None:
+    notify_organisation(
+        kind,
+        report.grant.organisation_id,
+        key=f"report:{report.pk}",
+        url=f"/grants/{report.grant_id}/reports/{report.pk}/",
+        subject=f"{what}: {report.get_kind_display()} {report.number} — {report.grant.title}",
+        params={"report": report.pk},
+    )
 
 
 def report_approve(*, report: Report, actor, comment: str = "") -> Report:
@@ -297,6 +310,7 @@ def report_approve(*, report: Report, actor, comment: str = "") -> Report:
         transition_perform(obj=report, name="approve", actor=actor, comment=comment)
         for tranche in report.tranches.filter(state=Tranche.State.PLANNED):
             _make_due(tranche, actor=None)
+        _tell_grantee(report, Notification.Kind.REPORT_APPROVED, "Report approved")
     return report
 
 

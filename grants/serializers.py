@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from workflows import offsets
 from workflows.services import available_transitions
 
 from . import policies
@@ -46,6 +48,69 @@ class TransitionsField(serializers.ReadOnlyField):
         if not user.is_authenticated:
             return []
         return [name for name in available_transitions(obj, user) if name in self.exposed]
+
+
+# Deadline reminders: {kind: [[days, audience], ...]}. ------------------------------------
+
+OFFSET_PAIR_SCHEMA = {
+    "type": "array",
+    "description": "[days from the deadline (negative: before), audience].",
+    "items": {
+        "oneOf": [
+            {"type": "integer", "minimum": -offsets.MAX_DAYS, "maximum": offsets.MAX_DAYS},
+            {"type": "string", "enum": [offsets.OWNER, offsets.MANAGER]},
+        ]
+    },
+    "minItems": 2,
+    "maxItems": 2,
+}
+
+
+def offsets_schema(kinds, inherits_from: str) -> dict:
+    return {
+        "type": "object",
+        "description": (
+            "When deadline reminders go, by deadline kind: a list of [days, audience] pairs "
+            '(audience "owner": whoever must act; "manager": the programme\'s managers). '
+            'Text is accepted on input, e.g. "-7, -1, +3 manager"; answers are always lists. '
+            f"A kind left out inherits {inherits_from}. Sending the object replaces it whole."
+        ),
+        "properties": {
+            kind: {"oneOf": [{"type": "array", "items": OFFSET_PAIR_SCHEMA}, {"type": "string"}]}
+            for kind in kinds
+        },
+        "additionalProperties": False,
+    }
+
+
+class ReminderOffsetsField(serializers.JSONField):
+    """Validated and normalised by workflows.offsets.clean; errors by kind."""
+
+    kinds: tuple[str, ...] = ()
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            cleaned = offsets.clean(value, self.kinds)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            ) from exc
+        return {kind: pairs for kind, pairs in cleaned.items() if pairs}
+
+
+@extend_schema_field(offsets_schema(offsets.PROGRAMME_KINDS, "the default"))
+class ProgrammeReminderOffsetsField(ReminderOffsetsField):
+    kinds = offsets.PROGRAMME_KINDS
+
+
+@extend_schema_field(offsets_schema(offsets.CALL_KINDS, "the programme's (or the default)"))
+class CallReminderOffsetsField(ReminderOffsetsField):
+    kinds = offsets.CALL_KINDS
 
 
 # Organisations ------------------------------------------------------------------------
@@ -118,6 +183,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         required=False,
         help_text="The grant that funds this programme (cascade funding).",
     )
+    reminder_offsets = ProgrammeReminderOffsetsField()
     my_roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -136,6 +202,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             "end_date",
             "timezone",
             "parent_grant",
+            "reminder_offsets",
             "my_roles",
             "created_at",
         ]
@@ -162,6 +229,16 @@ class ProgrammeSerializer(serializers.ModelSerializer):
                 {"end_date": _("The programme must end after it starts.")}
             )
         return attrs
+
+
+class ProgrammeUpdateSerializer(serializers.ModelSerializer):
+    """What a manager may change on an existing programme (grants.services.programme_update)."""
+
+    reminder_offsets = ProgrammeReminderOffsetsField()
+
+    class Meta:
+        model = Programme
+        fields = ["reminder_offsets"]
 
 
 # Calls --------------------------------------------------------------------------------
@@ -215,6 +292,7 @@ CALL_WRITABLE_FIELDS = [
     "eligible_countries",
     "eligible_org_types",
     "reviewers_per_application",
+    "reminder_offsets",
 ]
 
 
@@ -227,6 +305,7 @@ class CallSerializer(serializers.ModelSerializer):
         required=False, help_text="ISO codes; empty means any country."
     )
     eligible_org_types = OrgTypeListField(required=False, help_text="Empty means any type.")
+    reminder_offsets = CallReminderOffsetsField()
     is_accepting = serializers.BooleanField(read_only=True)
     available_transitions = TransitionsField(exposed=CALL_TRANSITION_SERVICES)
     questions = CallQuestionSerializer(many=True, read_only=True)
@@ -258,6 +337,7 @@ class CallUpdateSerializer(serializers.ModelSerializer):
 
     eligible_countries = CountryListField(required=False)
     eligible_org_types = OrgTypeListField(required=False)
+    reminder_offsets = CallReminderOffsetsField()
 
     class Meta:
         model = Call

@@ -29,7 +29,8 @@ FROZEN_CALL_FIELDS = {
     "reference_prefix",
 }
 # Still editable after publication: the texts, a *later* closing time (an extension, never an
-# earlier one), a *larger* budget, reviewers per application until review starts.
+# earlier one), a *larger* budget, reviewers per application until review starts, and when
+# the deadline reminders go (they only change who is nudged when, not what is valid).
 EDITABLE_CALL_FIELDS = {
     "title",
     "summary",
@@ -38,6 +39,7 @@ EDITABLE_CALL_FIELDS = {
     "closes_at",
     "budget",
     "reviewers_per_application",
+    "reminder_offsets",
 }
 
 
@@ -173,6 +175,29 @@ def programme_create(*, actor, owner: Organisation, donors=(), **fields) -> Prog
             user=actor, programme=programme, role=ProgrammeRole.Role.MANAGER
         )
     policies.forget_roles(actor)
+    return programme
+
+
+# What a programme's managers may change once it exists. The rest (owner, currency, budget,
+# period, time zone, funding grant) is set when the programme is started.
+EDITABLE_PROGRAMME_FIELDS = {"reminder_offsets"}
+
+
+def programme_update(*, programme: Programme, actor, **fields) -> Programme:
+    """Change a programme's settings; only its managers may, only EDITABLE_PROGRAMME_FIELDS."""
+    if not policies.can_manage_programme(actor, programme):
+        raise NotPermitted(_("Only a manager of the programme can change it."))
+    fixed = sorted(set(fields) - EDITABLE_PROGRAMME_FIELDS)
+    if fixed:
+        raise RuleViolation(
+            {name: [_("Cannot be changed once the programme exists.")] for name in fixed}
+        )
+    with transaction.atomic():
+        programme = Programme.objects.select_for_update().get(pk=programme.pk)
+        for name, value in fields.items():
+            setattr(programme, name, value)
+        _full_clean(programme)
+        programme.save(update_fields=list(fields))
     return programme
 
 

@@ -13,6 +13,11 @@ urlpatterns = [
         name="manage-programme",
     ),
     path(
+        "manage/programmes/<int:programme_id>/reminders/",
+        views.programme_reminders,
+        name="manage-programme-reminders",
+    ),
+    path(
         "manage/programmes/<int:programme_id>/calls/new/",
         views.call_create,
         name="manage-call-create",

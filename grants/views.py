@@ -19,12 +19,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.models import Application
+from workflows import offsets
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.services import available_transitions
 
 from . import policies, services
 from .countries import COUNTRIES
-from .forms import CallForm, CriterionForm, ProgrammeForm, QuestionForm, TransitionForm
+from .forms import (
+    CallForm,
+    CriterionForm,
+    ProgrammeForm,
+    ProgrammeRemindersForm,
+    QuestionForm,
+    TransitionForm,
+)
 from .models import (
     Call,
     CallQuestion,
@@ -93,6 +101,28 @@ def _attach_counts(calls) -> None:
         by_state = counts.get(call.pk, {})
         call.application_counts = _state_counts(by_state)
         call.application_total = sum(by_state.values())
+
+
+def _reminder_rows(kinds, *, programme, call=None) -> list[dict]:
+    """When each kind of deadline reminder goes, and where that setting comes from."""
+    rows = []
+    for kind in kinds:
+        if call is not None and (call.reminder_offsets or {}).get(kind):
+            source = _("set for this call")
+        elif (programme.reminder_offsets or {}).get(kind):
+            source = _("set for the programme")
+        else:
+            source = _("default")
+        rows.append(
+            {
+                "label": offsets.LABELS[kind],
+                "offsets": offsets.format_offsets(
+                    offsets.effective(kind, programme=programme, call=call)
+                ),
+                "source": source,
+            }
+        )
+    return rows
 
 
 # Programmes ----------------------------------------------------------------------------
@@ -186,7 +216,35 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
             "staff": staff,
             "donors": programme.donors.all(),
             "i_manage": policies.is_programme_manager(request.user, programme.pk),
+            "reminders": _reminder_rows(offsets.PROGRAMME_KINDS, programme=programme),
         },
+    )
+
+
+@login_required
+def programme_reminders(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """When the programme's deadline reminders go; its calls may change the call kinds."""
+    programme = _get_programme_for_user(request.user, programme_id)
+    _require_manager(request.user, programme.pk)
+    form = ProgrammeRemindersForm(
+        request.POST if request.method == "POST" else None, programme=programme
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_update(
+                programme=programme,
+                actor=request.user,
+                reminder_offsets=form.cleaned_data["reminder_offsets"],
+            )
+        except RuleViolation as exc:
+            _apply_errors(form, exc.errors)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, _("The reminders were saved."))
+            return redirect("manage-programme", programme_id=programme.pk)
+    return render(
+        request, "manage/programme_reminders.html", {"form": form, "programme": programme}
     )
 
 
@@ -200,6 +258,7 @@ def call_create(request: HttpRequest, programme_id: int) -> HttpResponse:
     form = CallForm(
         request.POST if request.method == "POST" else None,
         currency=programme.currency,
+        programme=programme,
         initial={"timezone": programme.timezone, "reviewers_per_application": 2},
     )
     if request.method == "POST" and form.is_valid():
@@ -255,6 +314,7 @@ def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
             "programme": call.programme,
             "country_names": [COUNTRY_NAMES.get(c, c) for c in call.eligible_countries],
             "org_type_names": [ORG_TYPE_NAMES.get(t, t) for t in call.eligible_org_types],
+            "reminders": _reminder_rows(offsets.CALL_KINDS, programme=call.programme, call=call),
             "questions": call.questions.all(),
             "criteria": call.criteria.all(),
             "i_manage": i_manage,

@@ -180,8 +180,19 @@ class TransitionLogAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     """The reminder outbox, for operators: what waits, what went, what failed and why."""
 
-    list_display = ["due_at", "kind", "offset", "recipient", "state", "attempts", "sent_at"]
+    list_display = [
+        "due_at",
+        "kind",
+        "offset",
+        "recipient",
+        "state",
+        "attempts",
+        "sent_at",
+        "emailed_at",
+        "short_error",
+    ]
     list_filter = ["state", "kind"]
+    actions = ["retry"]
     search_fields = ["recipient__email", "deadline_key", "subject"]
     date_hierarchy = "due_at"
     list_select_related = ["recipient"]
@@ -192,3 +203,16 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    @admin.display(description="error")
+    def short_error(self, obj: Notification) -> str:
+        return obj.error.splitlines()[0][:120] if obj.error else ""
+
+    @admin.action(description="Send the selected failed notifications again")
+    def retry(self, request: HttpRequest, queryset) -> None:
+        count = queryset.filter(state=Notification.State.FAILED).update(
+            state=Notification.State.PENDING, queued_at=None, claimed_at=None
+        )
+        self.message_user(
+            request, f"{count} notification(s) will go out with the next sweep (within a minute)."
+        )

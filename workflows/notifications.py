@@ -1,4 +1,7 @@
-"""Deadline reminders through an outbox.
+"""Deadline reminders and event notifications through an outbox.
+
+Events (an application received, a report approved, …) are written by `notify()` in the same
+transaction as the change they tell about and handed to the broker on commit.
 
 The sweep (Celery beat, or `manage.py deadline_sweep`):
 1. Computes, for every live deadline, the latest reminder offset that has come due (offsets
@@ -8,9 +11,12 @@ The sweep (Celery beat, or `manage.py deadline_sweep`):
 3. Cancels pending reminders whose deadline was met or moved (a moved deadline has a new
    deadline_at, so its reminders are new rows).
 4. Puts rows stuck in "sending" (a worker died after claiming) back to pending.
-5. Enqueues every pending row on commit; `notification_send` claims a row with a
-   compare-and-swap, so a row enqueued twice is still sent once. If the broker is down, the
-   rows wait in the outbox and the next sweep enqueues them again.
+5. Enqueues, on commit, every due pending row not handed to the broker yet (or handed over
+   long ago and still pending); `notification_send` claims a row with a compare-and-swap, so
+   a row enqueued twice is still sent once. If the broker is down, the rows wait in the
+   outbox and the next sweep enqueues them again.
+6. Enqueues the daily digest of everyone whose digest hour has come (non-urgent news for
+   people who asked for one e-mail a day; it is in their inbox already).
 """
 
 from __future__ import annotations
@@ -23,42 +29,17 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone, translation
+from django.db.models import F, Q
+from django.utils import timezone
 
+from . import offsets
 from .models import Notification
 
 logger = logging.getLogger(__name__)
 
 STUCK_AFTER = dt.timedelta(minutes=10)
-
-# (offset label, days from the deadline, who): the defaults of the deadline-notifications issue.
-OFFSETS = {
-    Notification.Kind.CALL_CLOSING: [
-        ("-7d", -7, "owner"),
-        ("-2d", -2, "owner"),
-        ("-1d", -1, "owner"),
-    ],
-    Notification.Kind.CLARIFICATION_DUE: [
-        ("-3d", -3, "owner"),
-        ("-1d", -1, "owner"),
-        ("+0d", 0, "manager"),
-    ],
-    Notification.Kind.REVIEW_DUE: [
-        ("-3d", -3, "owner"),
-        ("-1d", -1, "owner"),
-        ("+1d", 1, "owner"),
-        ("+3d", 3, "manager"),
-    ],
-    Notification.Kind.REPORT_DUE: [
-        ("-14d", -14, "owner"),
-        ("-7d", -7, "owner"),
-        ("-1d", -1, "owner"),
-        ("+1d", 1, "owner"),
-        ("+7d", 7, "manager"),
-    ],
-}
-HORIZON = dt.timedelta(days=15)  # no offset is further than this from its deadline
+REQUEUE_AFTER = dt.timedelta(minutes=5)  # a queued row still pending this long: enqueue again
+HORIZON = dt.timedelta(days=offsets.MAX_DAYS + 1)  # no offset is further from its deadline
 
 
 @dataclass(frozen=True)
@@ -71,6 +52,8 @@ class Deadline:
     url: str
     owners: tuple[int, ...]
     managers: tuple[int, ...]
+    offsets: tuple[tuple[int, str], ...] = ()
+    manager_url: str = ""
 
 
 def offset_moment(deadline_at: dt.datetime, zone: str, days: int) -> dt.datetime:
@@ -85,15 +68,19 @@ def _end_of_day(day: dt.date, zone: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
 
 
-def _managers(programme_ids) -> dict[int, tuple[int, ...]]:
+def _roles(programme_ids, role: str) -> dict[int, tuple[int, ...]]:
     from grants.models import ProgrammeRole
 
     found: dict[int, list[int]] = {}
     for programme_id, user_id in ProgrammeRole.objects.filter(
-        programme_id__in=set(programme_ids), role=ProgrammeRole.Role.MANAGER
+        programme_id__in=set(programme_ids), role=role, user__is_active=True
     ).values_list("programme_id", "user_id"):
         found.setdefault(programme_id, []).append(user_id)
     return {k: tuple(sorted(v)) for k, v in found.items()}
+
+
+def _managers(programme_ids) -> dict[int, tuple[int, ...]]:
+    return _roles(programme_ids, "manager")
 
 
 def _members(organisation_ids) -> dict[int, tuple[int, ...]]:
@@ -101,16 +88,17 @@ def _members(organisation_ids) -> dict[int, tuple[int, ...]]:
 
     found: dict[int, list[int]] = {}
     for org_id, user_id in Membership.objects.filter(
-        organisation_id__in=set(organisation_ids)
+        organisation_id__in=set(organisation_ids), user__is_active=True
     ).values_list("organisation_id", "user_id"):
         found.setdefault(org_id, []).append(user_id)
     return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
 def live_deadlines(now: dt.datetime) -> Iterator[Deadline]:
-    """Every deadline not yet met whose reminders could be due around `now`."""
+    """Every deadline not yet met whose reminders could be due around `now`, with the offsets
+    that apply to it (the call's, else the programme's, else the defaults)."""
     from applications.models import Application, ClarificationRequest, ReviewAssignment
-    from grants.models import Call, Report
+    from grants.models import Call, Report, Tranche
 
     reports = list(
         Report.objects.filter(
@@ -123,16 +111,18 @@ def live_deadlines(now: dt.datetime) -> Iterator[Deadline]:
     members = _members(r.grant.organisation_id for r in reports)
     managers = _managers(r.grant.programme_id for r in reports)
     for r in reports:
-        zone = r.grant.programme.timezone
+        programme = r.grant.programme
         yield Deadline(
             key=f"report:{r.pk}",
             kind=Notification.Kind.REPORT_DUE,
-            at=_end_of_day(r.due_date, zone),
-            zone=zone,
+            at=_end_of_day(r.due_date, programme.timezone),
+            zone=programme.timezone,
             title=f"{r.get_kind_display()} {r.number} — {r.grant.title}",
             url=f"/grants/{r.grant_id}/reports/{r.pk}/",
+            manager_url=f"/manage/reports/{r.pk}/",
             owners=members.get(r.grant.organisation_id, ()),
             managers=managers.get(r.grant.programme_id, ()),
+            offsets=offsets.effective(Notification.Kind.REPORT_DUE, programme=programme),
         )
 
     assignments = list(
@@ -144,7 +134,7 @@ def live_deadlines(now: dt.datetime) -> Iterator[Deadline]:
             ],
             due_at__gte=now - HORIZON,
             due_at__lte=now + HORIZON,
-        ).select_related("application__call")
+        ).select_related("application__call__programme")
     )
     managers = _managers(a.application.call.programme_id for a in assignments)
     for a in assignments:
@@ -154,14 +144,20 @@ def live_deadlines(now: dt.datetime) -> Iterator[Deadline]:
             kind=Notification.Kind.REVIEW_DUE,
             at=a.due_at,
             zone=call.timezone,
-            title=f"Review — {call.title}",
+            title=f"{a.application.reference or a.application.title} — {call.title}",
             url=f"/review/assignments/{a.pk}/",
+            manager_url=f"/manage/review/calls/{call.pk}/",
             owners=(a.reviewer_id,),
             managers=managers.get(call.programme_id, ()),
+            offsets=offsets.effective(
+                Notification.Kind.REVIEW_DUE, programme=call.programme, call=call
+            ),
         )
 
     calls = list(
-        Call.objects.filter(state=Call.State.OPEN, closes_at__gte=now, closes_at__lte=now + HORIZON)
+        Call.objects.filter(
+            state=Call.State.OPEN, closes_at__gte=now, closes_at__lte=now + HORIZON
+        ).select_related("programme")
     )
     drafts: dict[int, set[int]] = {}
     for call_id, org_id in Application.objects.filter(
@@ -178,9 +174,12 @@ def live_deadlines(now: dt.datetime) -> Iterator[Deadline]:
                 at=call.closes_at,
                 zone=call.timezone,
                 title=call.title,
-                url=f"/calls/{call.pk}/",
+                url="/dashboard/",
                 owners=owners,
                 managers=(),
+                offsets=offsets.effective(
+                    Notification.Kind.CALL_CLOSING, programme=call.programme, call=call
+                ),
             )
 
     clarifications = list(
@@ -189,7 +188,7 @@ def live_deadlines(now: dt.datetime) -> Iterator[Deadline]:
             application__state=Application.State.CLARIFICATION_REQUESTED,
             response_due_at__gte=now - HORIZON,
             response_due_at__lte=now + HORIZON,
-        ).select_related("application__call")
+        ).select_related("application__call__programme")
     )
     members = _members(c.application.organisation_id for c in clarifications)
     managers = _managers(c.application.call.programme_id for c in clarifications)
@@ -200,20 +199,46 @@ def live_deadlines(now: dt.datetime) -> Iterator[Deadline]:
             kind=Notification.Kind.CLARIFICATION_DUE,
             at=c.response_due_at,
             zone=call.timezone,
-            title=f"Clarification — {c.application.title}",
+            title=f"{c.application.reference} — {c.application.title}",
             url=f"/applications/{c.application_id}/",
+            manager_url=f"/manage/applications/{c.application_id}/",
             owners=members.get(c.application.organisation_id, ()),
             managers=managers.get(call.programme_id, ()),
+            offsets=offsets.effective(
+                Notification.Kind.CLARIFICATION_DUE, programme=call.programme, call=call
+            ),
         )
 
-
-def _subject(deadline: Deadline, label: str) -> str:
-    days = int(label[:-1])
-    if days < 0:
-        return f"[Regrant] Due in {-days} day{'s' if days != -1 else ''}: {deadline.title}"
-    if days == 0:
-        return f"[Regrant] Due now: {deadline.title}"
-    return f"[Regrant] Overdue by {days} day{'s' if days != 1 else ''}: {deadline.title}"
+    window = {"gte": now - HORIZON, "lte": now + HORIZON}
+    tranches = list(
+        Tranche.objects.filter(grant__programme__isnull=False)
+        .filter(
+            Q(state=Tranche.State.DUE, due_at__range=(window["gte"], window["lte"]))
+            | Q(state=Tranche.State.APPROVED, approved_at__range=(window["gte"], window["lte"]))
+        )
+        .select_related("grant__programme")
+    )
+    programme_ids = [t.grant.programme_id for t in tranches]
+    approvers, managers = _roles(programme_ids, "approver"), _managers(programme_ids)
+    for t in tranches:
+        programme = t.grant.programme
+        # Waiting for approval: the approvers (four eyes: not whoever made it due); waiting for
+        # payment: the approvers (finance). A programme without approvers: its managers.
+        waiting = "approval" if t.state == Tranche.State.DUE else "payment"
+        people = approvers.get(programme.pk) or managers.get(programme.pk, ())
+        if waiting == "approval":
+            people = tuple(u for u in people if u != t.made_due_by_id)
+        yield Deadline(
+            key=f"tranche:{t.pk}:{waiting}",
+            kind=Notification.Kind.TRANCHE_DUE,
+            at=t.due_at if waiting == "approval" else t.approved_at,
+            zone=programme.timezone,
+            title=f"{t} ({waiting})",
+            url=f"/manage/grants/{t.grant_id}/",
+            owners=people,
+            managers=managers.get(programme.pk, ()),
+            offsets=offsets.effective(Notification.Kind.TRANCHE_DUE, programme=programme),
+        )
 
 
 @dataclass
@@ -222,80 +247,204 @@ class SweepResult:
     cancelled: int
     requeued: int
     enqueued: int
+    digests: int = 0
+
+
+def offset_label(days: int) -> str:
+    return f"{days:+d}d"
 
 
 def notifications_sweep(*, now: dt.datetime | None = None, enqueue: bool = True) -> SweepResult:
     now = now or timezone.now()
     rows = []
     live: dict[str, dt.datetime] = {}
+    # What is in the outbox already is not built again (the unique constraint still decides
+    # between two sweeps at once): a rerun over 100,000 reminders then costs a read, not an
+    # insert that the database throws away.
+    existing = set(
+        Notification.objects.exclude(offset=Notification.EVENT)
+        .filter(deadline_at__gte=now - HORIZON - dt.timedelta(days=1))
+        .values_list("deadline_key", "deadline_at", "recipient_id", "offset")
+        .iterator(chunk_size=5000)
+    )
     for deadline in live_deadlines(now):
         live[deadline.key] = deadline.at
-        passed = [
-            o
-            for o in OFFSETS[deadline.kind]
-            if offset_moment(deadline.at, deadline.zone, o[1]) <= now
-        ]
-        if not passed:
-            continue
-        label, days, audience = passed[-1]  # only the latest offset that came due
-        for user_id in deadline.owners if audience == "owner" else deadline.managers:
-            rows.append(
-                Notification(
-                    recipient_id=user_id,
-                    kind=deadline.kind,
-                    deadline_key=deadline.key,
-                    deadline_at=deadline.at,
-                    offset=label,
-                    due_at=offset_moment(deadline.at, deadline.zone, days),
-                    subject=_subject(deadline, label)[:255],
-                    body=f"{deadline.title}\nDeadline: {deadline.at:%Y-%m-%d %H:%M} UTC",
-                    url=deadline.url,
+        latest: dict[str, int] = {}  # per audience, only the latest offset that came due
+        for days, audience in deadline.offsets:
+            if offset_moment(deadline.at, deadline.zone, days) <= now:
+                latest[audience] = max(days, latest.get(audience, days))
+        for audience, days in latest.items():
+            people = deadline.owners if audience == offsets.OWNER else deadline.managers
+            url = deadline.url if audience == offsets.OWNER else deadline.manager_url
+            label = offset_label(days)
+            for user_id in people:
+                if (deadline.key, deadline.at, user_id, label) in existing:
+                    continue
+                rows.append(
+                    Notification(
+                        recipient_id=user_id,
+                        kind=deadline.kind,
+                        deadline_key=deadline.key,
+                        deadline_at=deadline.at,
+                        offset=label,
+                        due_at=offset_moment(deadline.at, deadline.zone, days),
+                        subject=_subject(deadline.title, days)[:255],
+                        body=f"{deadline.title}\nDeadline: {deadline.at:%Y-%m-%d %H:%M} UTC",
+                        url=url or deadline.url,
+                        params={"audience": audience, "zone": deadline.zone},
+                    )
                 )
-            )
     with transaction.atomic():
-        before = Notification.objects.count()
-        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-        inserted = Notification.objects.count() - before
-        # Met or moved deadlines: their pending reminders go nowhere.
+        inserted = 0
+        if rows:
+            before = Notification.objects.count()
+            Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+            inserted = Notification.objects.count() - before
+        # Met or moved deadlines: their pending reminders go nowhere. The sweep sees every live
+        # deadline within HORIZON of now: one it does not see there (met), or sees at another
+        # time (moved), has no use for a reminder still waiting.
+        stale = [
+            pk
+            for pk, key, at in Notification.objects.filter(
+                state=Notification.State.PENDING,
+                deadline_at__range=(now - HORIZON, now + HORIZON),
+            )
+            .exclude(offset=Notification.EVENT)
+            .values_list("pk", "deadline_key", "deadline_at")
+            .iterator(chunk_size=5000)
+            if live.get(key) != at
+        ]
         cancelled = 0
-        for pk, key, at in Notification.objects.filter(
-            state=Notification.State.PENDING
-        ).values_list("pk", "deadline_key", "deadline_at"):
-            # The sweep sees every live deadline within HORIZON of now: one it does not see
-            # there (met), or sees at another time (moved), has no use for this reminder.
-            if abs(at - now) <= HORIZON and live.get(key) != at:
-                cancelled += Notification.objects.filter(
-                    pk=pk, state=Notification.State.PENDING
-                ).update(state=Notification.State.CANCELLED)
-        requeued = Notification.objects.filter(
+        for chunk in _chunks(stale):
+            cancelled += Notification.objects.filter(
+                pk__in=chunk, state=Notification.State.PENDING
+            ).update(state=Notification.State.CANCELLED)
+        # A worker died after claiming: a row goes back to pending, a digest row to the digest.
+        stuck = Notification.objects.filter(
             state=Notification.State.SENDING, claimed_at__lt=now - STUCK_AFTER
-        ).update(state=Notification.State.PENDING)
-        pending = list(
-            Notification.objects.filter(
-                state=Notification.State.PENDING, due_at__lte=now
-            ).values_list("pk", flat=True)
         )
-        if enqueue and pending:
-            from .tasks import notification_send
+        requeued = stuck.filter(claim__isnull=True).update(
+            state=Notification.State.PENDING, queued_at=None
+        ) + stuck.filter(claim__isnull=False).update(state=Notification.State.DIGEST, claim=None)
+        pending = list(
+            Notification.objects.filter(state=Notification.State.PENDING, due_at__lte=now)
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
+            .values_list("pk", flat=True)
+        )
+        digests = digests_due(now)
+        if enqueue and (pending or digests):
+            from .tasks import notification_digest, notification_send
 
-            transaction.on_commit(lambda: _enqueue(notification_send, pending))
-    return SweepResult(inserted, cancelled, requeued, len(pending) if enqueue else 0)
+            def hand_over():
+                _enqueue(notification_send, pending)
+                for user_id, until in digests:
+                    _safe_delay(notification_digest, user_id, until.isoformat())
+
+            transaction.on_commit(hand_over)
+    return SweepResult(
+        inserted,
+        cancelled,
+        requeued,
+        len(pending) if enqueue else 0,
+        len(digests) if enqueue else 0,
+    )
+
+
+def _chunks(items: list, size: int = 5000):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _subject(title: str, days: int) -> str:
+    """The operator's view of a reminder (the recipient gets theirs in their own language)."""
+    if days < 0:
+        return f"Due in {-days} day{'s' if days != -1 else ''}: {title}"
+    if days == 0:
+        return f"Due now: {title}"
+    return f"Overdue by {days} day{'s' if days != 1 else ''}: {title}"
+
+
+def _safe_delay(task, *args) -> bool:
+    from kombu.exceptions import OperationalError
+
+    try:
+        task.delay(*args)
+    except (OperationalError, ConnectionError):
+        logger.warning("Broker unreachable: %s%r waits for the next sweep", task.name, args)
+        return False
+    return True
 
 
 def _enqueue(task, ids: list[int]) -> None:
-    from kombu.exceptions import OperationalError
-
+    """Hand rows to the broker; those handed over are marked queued. If the broker is down,
+    the rest stay unqueued in the outbox and the next sweep tries again."""
+    queued = []
     for pk in ids:
-        try:
-            task.delay(pk)
-        except (OperationalError, ConnectionError):
-            logger.warning("Broker unreachable: %d notifications wait in the outbox", len(ids))
-            return
+        if not _safe_delay(task, pk):
+            break
+        queued.append(pk)
+    for chunk in _chunks(queued):
+        Notification.objects.filter(pk__in=chunk, state=Notification.State.PENDING).update(
+            queued_at=timezone.now()
+        )
+
+
+# Events ----------------------------------------------------------------------------------
+
+
+def notify(kind: str, *, recipients, key: str, url: str, subject: str, params=None) -> int:
+    """Record an event notification for each recipient, in the caller's transaction (so it
+    exists exactly when the change it tells about does), and hand it to the broker on commit.
+    If the broker is down, the rows wait in the outbox for the next sweep."""
+    now = timezone.now()
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=user_id,
+                kind=kind,
+                deadline_key=key[:60],
+                deadline_at=now,
+                offset=Notification.EVENT,
+                due_at=now,
+                subject=subject[:255],
+                body=subject,
+                url=url,
+                params=params or {},
+            )
+            for user_id in sorted(set(recipients))
+        ]
+    )
+    ids = [row.pk for row in rows]
+    if ids:
+        from .tasks import notification_send
+
+        transaction.on_commit(lambda: _enqueue(notification_send, ids))
+    return len(ids)
+
+
+def notify_organisation(kind: str, organisation_id: int, **kwargs) -> int:
+    """An event for every member of an organisation (an applicant, a grantee)."""
+    members = _members([organisation_id]).get(organisation_id, ())
+    return notify(kind, recipients=members, **kwargs)
+
+
+# Delivery ----------------------------------------------------------------------------------
+
+
+class DeliveryFailed(Exception):
+    """Sending failed after this worker claimed the row(s): they are its to put back."""
+
+    def __init__(self, cause: Exception, claim=None):
+        super().__init__(repr(cause))
+        self.cause = cause
+        self.claim = claim
 
 
 def notification_deliver(notification_id: int) -> str:
-    """Claim (compare-and-swap pending → sending), send, mark sent. Returns what happened."""
-    from django.core.mail import send_mail
+    """Claim (compare-and-swap pending → sending), deliver, mark. Returns what happened:
+    "emailed" (sent now), "digest" (in the inbox; the e-mail waits for the daily digest),
+    "inbox" (the recipient reads news in the inbox only) or "skipped" (someone else has it)."""
+    from accounts.models import User
 
     claimed = Notification.objects.filter(
         pk=notification_id, state=Notification.State.PENDING
@@ -304,16 +453,88 @@ def notification_deliver(notification_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    user = notification.recipient
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        send_mail(
-            subject=notification.subject,
-            message=f"{notification.body}\n\n{settings.SITE_URL}{notification.url}\n",
-            from_email=None,
-            recipient_list=[user.email],
-        )
+    try:
+        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+        user = notification.recipient
+        from .messages import render
+
+        message = render(notification)
+        route = "emailed"
+        if not user.is_active:
+            route = "inbox"
+        elif not notification.urgent and user.notification_email == User.Email.DIGEST:
+            route = "digest"
+        elif not notification.urgent and user.notification_email == User.Email.NONE:
+            route = "inbox"
+        if route == "emailed":
+            message.send(to=user.email)
+    except Exception as exc:
+        raise DeliveryFailed(exc) from exc
+    now = timezone.now()
     Notification.objects.filter(pk=notification_id, state=Notification.State.SENDING).update(
-        state=Notification.State.SENT, sent_at=timezone.now(), error=""
+        state=Notification.State.DIGEST if route == "digest" else Notification.State.SENT,
+        subject=message.subject[:255],
+        sent_at=now,
+        emailed_at=now if route == "emailed" else None,
+        error="",
     )
-    return "sent"
+    return route
+
+
+def last_digest_moment(now: dt.datetime, zone: str, hour: int) -> dt.datetime:
+    """The most recent digest time at or before `now`: today at `hour` in the person's zone,
+    or yesterday's if that has not come yet."""
+    tz = ZoneInfo(zone) if zone else ZoneInfo(settings.TIME_ZONE)
+    local_now = now.astimezone(tz)
+    moment = dt.datetime.combine(local_now.date(), dt.time(hour), tzinfo=tz)
+    if moment > local_now:
+        moment = dt.datetime.combine(
+            local_now.date() - dt.timedelta(days=1), dt.time(hour), tzinfo=tz
+        )
+    return moment.astimezone(dt.UTC)
+
+
+def digests_due(now: dt.datetime) -> list[tuple[int, dt.datetime]]:
+    """(user, until) for everyone with news waiting from before their latest digest time."""
+    earliest: dict[int, tuple[dt.datetime, str, int]] = {}
+    for user_id, sent_at, zone, hour in Notification.objects.filter(
+        state=Notification.State.DIGEST
+    ).values_list("recipient_id", "sent_at", "recipient__timezone", "recipient__digest_hour"):
+        if user_id not in earliest or sent_at < earliest[user_id][0]:
+            earliest[user_id] = (sent_at, zone, hour)
+    due = []
+    for user_id, (first, zone, hour) in earliest.items():
+        try:
+            until = last_digest_moment(now, zone, hour)
+        except (KeyError, ValueError):  # a time zone the system does not know
+            until = last_digest_moment(now, settings.TIME_ZONE, hour)
+        if first <= until:
+            due.append((user_id, until))
+    return due
+
+
+def digest_deliver(user_id: int, until: dt.datetime) -> int:
+    """One e-mail with everything that waited for this person's digest until `until`.
+    The rows are claimed with a batch token (compare-and-swap), so two runs send it once."""
+    import uuid
+
+    from accounts.models import User
+
+    token = uuid.uuid4()
+    claimed = Notification.objects.filter(
+        recipient_id=user_id, state=Notification.State.DIGEST, sent_at__lte=until
+    ).update(state=Notification.State.SENDING, claim=token, claimed_at=timezone.now())
+    if not claimed:
+        return 0
+    try:
+        user = User.objects.get(pk=user_id)
+        items = list(Notification.objects.filter(claim=token).order_by("due_at", "pk"))
+        from .messages import render_digest
+
+        render_digest(user, items).send(to=user.email)
+    except Exception as exc:
+        raise DeliveryFailed(exc, claim=token) from exc
+    Notification.objects.filter(claim=token, state=Notification.State.SENDING).update(
+        state=Notification.State.SENT, emailed_at=timezone.now(), claim=None
+    )
+    return len(items)

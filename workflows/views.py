@@ -8,7 +8,12 @@ from django.views.decorators.http import require_POST
 
 from .models import Notification
 
-SHOWN = [Notification.State.SENT, Notification.State.SENDING, Notification.State.FAILED]
+SHOWN = [
+    Notification.State.SENT,
+    Notification.State.DIGEST,
+    Notification.State.SENDING,
+    Notification.State.FAILED,
+]
 
 
 def inbox_of(user):

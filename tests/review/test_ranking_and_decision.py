@@ -190,7 +190,7 @@ def test_maker_checker_awards_in_one_go(
     bodies = {m.to[0]: m.body for m in mailoutbox}
     a_member = in_review["A"].organisation.members.get().email
     d_member = in_review["D"].organisation.members.get().email
-    assert "selected for funding: 9000.00 EUR" in bodies[a_member]
+    assert "selected for funding: 9,000.00 EUR" in bodies[a_member]
     assert "not selected" in bodies[d_member]
     states = {k: Application.objects.get(pk=a.pk).state for k, a in in_review.items()}
     assert states == {

@@ -49,9 +49,10 @@ def test_it_emails_a_receipt_to_the_members(
     with django_capture_on_commit_callbacks(execute=True):
         application = application_submit(application=draft, actor=applicant_a)
 
-    assert len(mail.outbox) == 1
-    assert set(mail.outbox[0].to) == {applicant_a.email, colleague_a.email}
-    assert application.reference in mail.outbox[0].subject
+    # One e-mail per member, each in that member's own language and time zone.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([applicant_a.email, colleague_a.email])
+    assert all(application.reference in m.subject for m in mail.outbox)
+    assert all(f"/applications/{application.pk}/receipt/" in m.body for m in mail.outbox)
 
 
 def test_it_refuses_a_second_submit(draft, applicant_a):

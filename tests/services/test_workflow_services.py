@@ -171,10 +171,10 @@ class TestDeadlineSweep:
         assert capsys.readouterr().out.splitlines() == [
             "calls closed: 1",
             "reports opened: 0",
-            "reminders: 0 new, 0 cancelled, 0 re-queued, 0 enqueued",
+            "reminders: 0 new, 0 cancelled, 0 re-queued, 0 enqueued, 0 daily digests",
             "calls closed: 0",
             "reports opened: 0",
-            "reminders: 0 new, 0 cancelled, 0 re-queued, 0 enqueued",
+            "reminders: 0 new, 0 cancelled, 0 re-queued, 0 enqueued, 0 daily digests",
         ]
         log = TransitionLog.objects.for_object(call).get()
         assert (log.transition, log.actor, log.to_state) == ("close", None, "closed")

@@ -7,6 +7,7 @@ from applications.services import application_submit
 from grants.forms import utc_to_local
 from grants.models import Call
 from tests import factories as f
+from workflows import offsets
 
 
 def submit_for(call, organisation=None, **org_fields):
@@ -57,6 +58,8 @@ def call_form_data(call, **overrides) -> dict:
         "eligible_org_types": list(call.eligible_org_types),
         "reviewers_per_application": str(call.reviewers_per_application),
     }
+    for kind in offsets.CALL_KINDS:
+        data[f"reminder_{kind}"] = offsets.format_offsets(call.reminder_offsets.get(kind, ()))
     if call.rules_frozen:
         from grants.services import FROZEN_CALL_FIELDS
 

@@ -117,7 +117,9 @@ def test_it_marks_an_application_ineligible_with_a_reason(
     assert submitted.public_status == "Not eligible"
     assert TransitionLog.objects.for_object(submitted).last().comment == "Registered after 2025."
     # The applicant organisation is told.
-    assert [m.to for m in mail.outbox if "Not eligible" in m.subject] == [["ana@yins.example"]]
+    told = [m for m in mail.outbox if "Eligibility check" in m.subject]
+    assert [m.to for m in told] == [["ana@yins.example"]]
+    assert "Registered after 2025." in told[0].body
 
 
 def test_it_reports_a_second_decision_as_a_conflict(client_for, manager, submitted):

@@ -28,6 +28,7 @@ def report(call, draft, applicant_a, manager):
     Report.objects.filter(pk=report.pk).update(due_date=timezone.localdate() + dt.timedelta(days=6))
     report_open(report=report, actor=manager)
     report.refresh_from_db()
+    Notification.objects.all().delete()  # the receipt of the application: not what is tested
     return report
 
 
@@ -180,3 +181,55 @@ def test_the_inbox_shows_unread_reminders_and_opens_the_page(
     notification.refresh_from_db()
     assert notification.read_at is not None
     assert "1 unread" not in client.get("/inbox/").content.decode()
+
+
+def test_operators_can_send_failed_notifications_again(report, admin_client, client, applicant_a):
+    notifications_sweep(enqueue=False)
+    row = Notification.objects.get()
+    Notification.objects.filter(pk=row.pk).update(
+        state="failed", error="SMTPServerDisconnected('Connection unexpectedly closed')\n..."
+    )
+    listing = admin_client.get("/admin/workflows/notification/?state=failed").content.decode()
+    assert "SMTPServerDisconnected" in listing
+    client.force_login(applicant_a)
+    payload = {"action": "retry", "_selected_action": [row.pk]}
+    client.post("/admin/workflows/notification/", payload)
+    assert Notification.objects.get(pk=row.pk).state == "failed"  # not an operator
+    response = admin_client.post("/admin/workflows/notification/", payload)
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.state, row.queued_at) == ("pending", None)
+
+
+def test_a_failing_mail_server_is_retried_and_then_recorded_as_failed(
+    report, applicant_a, monkeypatch, mailoutbox
+):
+    from smtplib import SMTPServerDisconnected
+
+    from django.core.mail import EmailMultiAlternatives
+
+    notifications_sweep(enqueue=False)
+    row = Notification.objects.get()
+    real_send = EmailMultiAlternatives.send
+    failures = {"left": 2}
+
+    def flaky(self, *args, **kwargs):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise SMTPServerDisconnected("Connection unexpectedly closed")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky)
+    # Eager retries run one after the other in apply(); they must not raise out of it.
+    monkeypatch.setitem(tasks.notification_send.app.conf, "task_eager_propagates", False)
+    tasks.notification_send.apply(args=[row.pk])  # eager: the retries run here
+    row.refresh_from_db()
+    assert (row.state, row.attempts, len(mailoutbox)) == ("sent", 3, 1)
+
+    Notification.objects.filter(pk=row.pk).update(state="pending", attempts=0)
+    failures["left"] = 99
+    tasks.notification_send.apply(args=[row.pk])
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == ("failed", 6)  # the first try and five retries
+    assert "SMTPServerDisconnected" in row.error
+    assert len(mailoutbox) == 1

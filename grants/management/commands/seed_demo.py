@@ -139,6 +139,13 @@ class Persona:
     try_first: str
 
 
+# How some demo people want their news: in their own language, or one e-mail a day.
+PREFERENCES = {
+    "applicant2": {"language": "bs"},
+    "reviewer": {"language": "sq"},
+    "donor": {"timezone": "Europe/Brussels", "notification_email": "digest", "digest_hour": 8},
+}
+
 PERSONAS = (
     Persona(
         "applicant",
@@ -1463,6 +1470,7 @@ class Command(BaseCommand):
         self.people: dict[str, User] = {}
         for persona in PERSONAS:
             flags = {"is_staff": True, "is_superuser": True} if persona.key == "operator" else {}
+            flags.update(PREFERENCES.get(persona.key, {}))
             self.people[persona.key] = self._user(
                 persona.email, persona.full_name, password, **flags
             )

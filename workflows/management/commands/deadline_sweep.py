@@ -25,5 +25,6 @@ class Command(BaseCommand):
         result = notifications_sweep()
         self.stdout.write(
             f"reminders: {result.inserted} new, {result.cancelled} cancelled, "
-            f"{result.requeued} re-queued, {result.enqueued} enqueued"
+            f"{result.requeued} re-queued, {result.enqueued} enqueued, "
+            f"{result.digests} daily digests"
         )
