@@ -39,13 +39,7 @@ class Message:
         return f"{settings.SITE_URL.rstrip('/')}{self.url}" if self.url else ""
 
     def send(self, *, to: str) -> None:
-        context = {"message": self, "site_url": settings.SITE_URL}
-        with translation.override(self.language):
-            text = render_to_string("workflows/email/message.txt", context)
-            html = render_to_string("workflows/email/message.html", context)
-        email = EmailMultiAlternatives(subject=f"[Regrant] {self.subject}", body=text, to=[to])
-        email.attach_alternative(html, "text/html")
-        email.send()
+        _send(self, "message", to=to)
 
 
 @dataclass
@@ -61,13 +55,18 @@ class Digest:
         return f"{settings.SITE_URL.rstrip('/')}{self.url}"
 
     def send(self, *, to: str) -> None:
-        context = {"digest": self, "site_url": settings.SITE_URL}
-        with translation.override(self.language):
-            text = render_to_string("workflows/email/digest.txt", context)
-            html = render_to_string("workflows/email/digest.html", context)
-        email = EmailMultiAlternatives(subject=f"[Regrant] {self.subject}", body=text, to=[to])
-        email.attach_alternative(html, "text/html")
-        email.send()
+        _send(self, "digest", to=to)
+
+
+def _send(what: Message | Digest, name: str, *, to: str) -> None:
+    """One e-mail, plain text with an HTML alternative, from workflows/email/<name>.*"""
+    context = {name: what, "site_url": settings.SITE_URL}
+    with translation.override(what.language):
+        text = render_to_string(f"workflows/email/{name}.txt", context)
+        html = render_to_string(f"workflows/email/{name}.html", context)
+    email = EmailMultiAlternatives(subject=f"[Regrant] {what.subject}", body=text, to=[to])
+    email.attach_alternative(html, "text/html")
+    email.send()
 
 
 def _zone(user) -> ZoneInfo:
