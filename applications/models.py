@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from grants.models import MONEY, Call, CallQuestion, Organisation
+from grants.models import MONEY, Call, CallQuestion, Organisation, StoredUpload
 
 from . import policies
 
@@ -334,7 +334,7 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"attachments/{instance.application_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredUpload):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="attachments"
     )
@@ -342,19 +342,9 @@ class Attachment(models.Model):
         CallQuestion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     file = models.FileField(upload_to=attachment_path, max_length=255)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class ClarificationRequest(models.Model):

@@ -944,9 +944,12 @@ def report_attachment_path(instance: "ReportAttachment", filename: str) -> str:
     return f"reports/{instance.report_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
 
 
-class ReportAttachment(models.Model):
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=report_attachment_path, max_length=255)
+class StoredUpload(models.Model):
+    """A file someone uploaded, checked on the way in (see applications.uploads): what it was
+    called on their machine, what it really is, how big, who and when. Subclasses say where
+    it belongs and where it is stored (their own `file` field with its `upload_to`)."""
+
+    file = models.FileField(max_length=255)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
@@ -955,8 +958,16 @@ class ReportAttachment(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        abstract = True
+
     def __str__(self) -> str:
         return self.original_name
+
+
+class ReportAttachment(StoredUpload):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=report_attachment_path, max_length=255)
 
 
 class ReportComment(models.Model):
