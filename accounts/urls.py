@@ -3,6 +3,7 @@ from django.urls import path
 
 from . import views
 from .forms import LoginForm
+from .password_reset import NewPasswordForm, PasswordResetRequestForm
 
 urlpatterns = [
     path(
@@ -13,6 +14,31 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # "Forgot your password?" (Django's views and URL names; our forms and templates)
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetRequestForm,
+            email_template_name="registration/password_reset_email.txt",
+            html_email_template_name="registration/password_reset_email.html",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("register/", views.register, name="register"),
     path("settings/", views.user_settings, name="user-settings"),
     path("organisations/new/", views.organisation_create, name="organisation-create"),

@@ -23,6 +23,7 @@ from grants.api import (
     CallQuestionViewSet,
     CallViewSet,
     CriterionViewSet,
+    OrganisationMemberViewSet,
     OrganisationViewSet,
     ProgrammeViewSet,
 )
@@ -38,6 +39,11 @@ from workflows.notification_api import NotificationViewSet
 router = DefaultRouter()
 router.include_format_suffixes = False
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register(
+    r"organisations/(?P<organisation_id>[0-9]+)/members",
+    OrganisationMemberViewSet,
+    "organisation-member",
+)
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("calls", CallViewSet, basename="call")

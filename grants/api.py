@@ -7,6 +7,7 @@ may not see is a 404), every write goes through a service (which answers 400/403
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -17,12 +18,14 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from workflows.api import NotFoundForAnonymous, error_responses
+from workflows.exceptions import NotPermitted
 
-from . import services
-from .models import Call, CallQuestion, Criterion
+from . import policies, services
+from .models import Call, CallQuestion, Criterion, Membership, Organisation
 from .selectors import (
     calls_public,
     calls_visible_to,
+    organisations_of,
     organisations_visible_to,
     programmes_visible_to,
 )
@@ -32,6 +35,9 @@ from .serializers import (
     CallSerializer,
     CallUpdateSerializer,
     CriterionSerializer,
+    MemberInviteSerializer,
+    MemberRoleSerializer,
+    MemberSerializer,
     OrganisationSerializer,
     ProgrammeSerializer,
     ProgrammeUpdateSerializer,
@@ -84,6 +90,123 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gene
             organisation=organisation, actor=request.user, **serializer.validated_data
         )
         return Response(self.get_serializer(organisation).data)
+
+
+# An organisation's people -------------------------------------------------------------
+
+ORGANISATION_ID = OpenApiParameter("organisation_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The people of an organisation you belong to, administrators first",
+        parameters=[ORGANISATION_ID],
+    ),
+    retrieve=extend_schema(parameters=[ORGANISATION_ID]),
+    create=extend_schema(
+        summary="Invite a person by e-mail (administrators)",
+        description="An existing account is added at once. A new address gets an account "
+        "without a password and an e-mail with a link to set one. Someone already in the "
+        "organisation is refused (400, code `already_member`).",
+        parameters=[ORGANISATION_ID],
+        request=MemberInviteSerializer,
+        responses={201: MemberSerializer, **error_responses(400, 403, 404)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a member's role (administrators)",
+        description="Demoting the organisation's last administrator is refused: 409, code "
+        "`last_admin`.",
+        parameters=[ORGANISATION_ID],
+        request=MemberRoleSerializer,
+        responses={200: MemberSerializer, **error_responses(400, 403, 404, 409)},
+    ),
+    destroy=extend_schema(
+        summary="Remove a member, or leave (administrators)",
+        description="Removing the organisation's last administrator, yourself included, is "
+        "refused: 409, code `last_admin`.",
+        parameters=[ORGANISATION_ID],
+        responses={204: None, **error_responses(403, 404, 409)},
+    ),
+)
+@extend_schema(tags=["organisations"])
+class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Who belongs to the organisation, in which role. Its members read; its administrators
+    invite, change roles and remove. Anyone else gets 404."""
+
+    permission_classes = [NotFoundForAnonymous]
+    serializer_class = MemberSerializer
+    filterset_fields = ["role"]
+    ordering_fields = ["created_at", "role"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def organisation(self) -> Organisation:
+        if not hasattr(self, "_organisation"):
+            self._organisation = organisations_of(self.request.user).get(
+                pk=self.kwargs["organisation_id"]
+            )
+        return self._organisation
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        self.organisation()  # 404 before any input is read, if you are not a member
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return Membership.objects.none()
+        return (
+            Membership.objects.filter(organisation=self.organisation())
+            .select_related("user")
+            .order_by("role", "user__full_name", "user__email")
+        )
+
+    def _require_admin(self) -> None:
+        """403 for a member who is not an administrator, before the input is looked at."""
+        if not policies.is_org_admin(self.request.user, self.organisation().pk):
+            raise NotPermitted(
+                _("Only an administrator of the organisation can manage its people.")
+            )
+
+    def create(self, request: Request, organisation_id: str) -> Response:
+        self._require_admin()
+        serializer = MemberInviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.membership_invite(
+            organisation=self.organisation(), actor=request.user, **serializer.validated_data
+        )
+        return Response(MemberSerializer(result.membership).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, organisation_id: str, pk: str) -> Response:
+        membership = self.get_object()
+        self._require_admin()
+        serializer = MemberRoleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.membership_change_role(
+            membership=membership, actor=request.user, role=serializer.validated_data["role"]
+        )
+        return Response(MemberSerializer(membership).data)
+
+    def destroy(self, request: Request, organisation_id: str, pk: str) -> Response:
+        membership = self.get_object()
+        self._require_admin()
+        services.membership_remove(membership=membership, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Send the set-password invitation again (administrators)",
+        description="For a member who has not set a password yet; anyone else is 409, code "
+        "`already_active`.",
+        parameters=[ORGANISATION_ID],
+        request=None,
+        responses={200: MemberSerializer, **error_responses(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, organisation_id: str, pk: str) -> Response:
+        membership = self.get_object()
+        self._require_admin()
+        membership = services.membership_invitation_resend(
+            membership=membership, actor=request.user
+        )
+        return Response(MemberSerializer(membership).data)
 
 
 # Programmes ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from .models import (
     Criterion,
     Donor,
     Grant,
+    Membership,
     Organisation,
     OrganisationType,
     Programme,
@@ -152,6 +153,51 @@ class OrganisationSummarySerializer(serializers.ModelSerializer):
         model = Organisation
         fields = ["id", "legal_name", "short_name", "country", "org_type"]
         read_only_fields = fields
+
+
+# An organisation's people ---------------------------------------------------------------
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """One person in an organisation, and their role in it."""
+
+    user = serializers.PrimaryKeyRelatedField(read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    invitation_pending = serializers.SerializerMethodField(
+        help_text="Invited, but has not set a password yet: POST …/invite/ sends the e-mail again."
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "email", "full_name", "role", "invitation_pending", "created_at"]
+        read_only_fields = fields
+
+    def get_invitation_pending(self, membership: Membership) -> bool:
+        return membership.user.is_active and not membership.user.has_usable_password()
+
+
+class MemberInviteSerializer(serializers.Serializer):
+    email = serializers.EmailField(
+        max_length=254,
+        help_text="An existing account is added at once; a new address gets an account without "
+        "a password and an e-mail with a link to set one.",
+    )
+    full_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Used only when the address has no account yet.",
+    )
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+
+
+class MemberRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(
+        choices=Membership.Role.choices,
+        help_text="The organisation always keeps an administrator: demoting the last one is 409.",
+    )
 
 
 # Programmes ---------------------------------------------------------------------------

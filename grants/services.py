@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,14 +64,239 @@ def organisation_update(*, organisation: Organisation, actor, **fields) -> Organ
     return organisation
 
 
-def membership_add(*, organisation: Organisation, actor, user, role: str) -> Membership:
-    if not policies.can_edit_organisation(actor, organisation):
-        raise NotPermitted(_("Only an administrator of the organisation can add members."))
-    membership, _created = Membership.objects.update_or_create(
-        organisation=organisation, user=user, defaults={"role": role}
+# The people of an organisation ---------------------------------------------------------
+#
+# Every change to who belongs to an organisation, and in which role, first locks the
+# organisation's row and only then reads its administrators from the database (never the
+# roles cached on the actor). Two administrators demoting or removing each other at the same
+# moment are so taken one after the other, and the second sees the first's change: an
+# organisation always keeps an administrator.
+
+
+@dataclass(frozen=True)
+class MemberInvitation:
+    membership: Membership
+    account_created: bool  # the address had no account: one was made, without a password
+    invitation_sent: bool  # an e-mail with a set-password link goes out on commit
+
+
+def _admin_ids(organisation_id: int) -> set[int]:
+    return set(
+        Membership.objects.filter(
+            organisation_id=organisation_id, role=Membership.Role.ADMIN
+        ).values_list("user_id", flat=True)
     )
+
+
+def _require_admin(actor, organisation_id: int) -> None:
+    # A first check from the cached roles, before any input is looked at. The one that
+    # counts is made again under the lock, by _lock_for_admin.
+    if not policies.is_org_admin(actor, organisation_id):
+        raise NotPermitted(_("Only an administrator of the organisation can manage its people."))
+
+
+def _lock_for_admin(organisation_id: int, actor) -> set[int]:
+    """Lock the organisation and return its administrators' user ids; NotPermitted unless
+    the actor is one of them now (they may have been demoted a moment ago)."""
+    Organisation.objects.select_for_update().get(pk=organisation_id)
+    admins = _admin_ids(organisation_id)
+    if actor.pk not in admins:
+        raise NotPermitted(_("Only an administrator of the organisation can manage its people."))
+    return admins
+
+
+def _check_role(role: str) -> None:
+    if role not in Membership.Role.values:
+        raise RuleViolation({"role": [_("Choose administrator or member.")]})
+
+
+def _current_membership(membership: Membership) -> Membership:
+    """The membership as it is now, read under the organisation's lock."""
+    current = (
+        Membership.objects.filter(pk=membership.pk, organisation_id=membership.organisation_id)
+        .select_related("user", "organisation")
+        .first()
+    )
+    if current is None:
+        raise TransitionConflict(
+            _("This person is no longer a member of the organisation."), code="not_a_member"
+        )
+    return current
+
+
+def _is_last_admin(membership: Membership, admins: set[int]) -> bool:
+    return membership.role == Membership.Role.ADMIN and not admins - {membership.user_id}
+
+
+def _membership_create(*, organisation: Organisation, user, role: str) -> Membership:
+    if Membership.objects.filter(organisation_id=organisation.pk, user=user).exists():
+        raise RuleViolation(
+            {
+                "email": [
+                    _("%(email)s is already a member of %(org)s.")
+                    % {"email": user.email, "org": organisation}
+                ]
+            },
+            code="already_member",
+        )
+    return Membership.objects.create(organisation=organisation, user=user, role=role)
+
+
+def _invitation_needed(user) -> bool:
+    """Someone who cannot log in yet (no password set) needs the set-password e-mail."""
+    return user.is_active and not user.has_usable_password()
+
+
+def membership_add(*, organisation: Organisation, actor, user, role: str) -> Membership:
+    """Add someone who already has an account. Only administrators may; a person who is
+    already a member is refused (change their role instead)."""
+    _require_admin(actor, organisation.pk)
+    _check_role(role)
+    with transaction.atomic():
+        _lock_for_admin(organisation.pk, actor)
+        membership = _membership_create(organisation=organisation, user=user, role=role)
     policies.forget_roles(user)
     return membership
+
+
+def membership_invite(
+    *,
+    organisation: Organisation,
+    actor,
+    email: str,
+    full_name: str = "",
+    role: str = Membership.Role.MEMBER,
+) -> MemberInvitation:
+    """Invite a person by e-mail. An existing account is added as it is; for a new address an
+    account is made without a usable password, and an e-mail (in the invitee's language) with
+    a link to set one goes out once the transaction commits."""
+    from django.contrib.auth import get_user_model
+
+    _require_admin(actor, organisation.pk)
+    email = (email or "").strip().lower()
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [_("Enter the e-mail address of the person to invite.")]
+    if role not in Membership.Role.values:
+        errors["role"] = [_("Choose administrator or member.")]
+    if errors:
+        raise RuleViolation(errors)
+    User = get_user_model()
+    with transaction.atomic():
+        _lock_for_admin(organisation.pk, actor)
+        user = User.objects.filter(email__iexact=email).first()
+        created = user is None
+        if created:
+            try:
+                with transaction.atomic():  # another organisation may invite them right now
+                    user = User.objects.create_user(
+                        email=email, password=None, full_name=(full_name or "").strip()
+                    )
+            except IntegrityError:
+                user, created = User.objects.get(email__iexact=email), False
+        membership = _membership_create(organisation=organisation, user=user, role=role)
+        invite = _invitation_needed(user)
+        if invite:
+            _send_invitation_on_commit(membership, inviter=actor)
+    policies.forget_roles(user)
+    return MemberInvitation(membership, account_created=created, invitation_sent=invite)
+
+
+def membership_invitation_resend(*, membership: Membership, actor) -> Membership:
+    """Send the set-password e-mail again, to a member who has not set a password yet."""
+    _require_admin(actor, membership.organisation_id)
+    with transaction.atomic():
+        _lock_for_admin(membership.organisation_id, actor)
+        membership = _current_membership(membership)
+        if not _invitation_needed(membership.user):
+            raise TransitionConflict(
+                _("%(who)s can already log in.") % {"who": membership.user.display_name},
+                code="already_active",
+            )
+        _send_invitation_on_commit(membership, inviter=actor)
+    return membership
+
+
+def _send_invitation_on_commit(membership: Membership, *, inviter) -> None:
+    membership_id, inviter_id = membership.pk, inviter.pk
+    # robust: a failure is logged, not raised into the committed change (the page offers to
+    # send the invitation again).
+    transaction.on_commit(
+        lambda: membership_invitation_send(membership_id=membership_id, inviter_id=inviter_id),
+        robust=True,
+    )
+
+
+def membership_invitation_send(*, membership_id: int, inviter_id: int | None) -> None:
+    """The e-mail inviting a new member to set their password, in their language."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.invitations import send_set_password_email
+
+    membership = (
+        Membership.objects.filter(pk=membership_id).select_related("user", "organisation").first()
+    )
+    if membership is None or not _invitation_needed(membership.user):
+        return  # removed, or they set a password, in the meantime
+    inviter = get_user_model().objects.filter(pk=inviter_id).first()
+    send_set_password_email(
+        membership.user,
+        subject_template_name="accounts/email/member_invite_subject.txt",
+        email_template_name="accounts/email/member_invite.txt",
+        context={
+            "organisation": membership.organisation,
+            "membership": membership,
+            "inviter": inviter,
+        },
+    )
+
+
+def membership_change_role(*, membership: Membership, actor, role: str) -> Membership:
+    """Make a member an administrator, or an administrator a member — never the last one."""
+    _require_admin(actor, membership.organisation_id)
+    _check_role(role)
+    with transaction.atomic():
+        admins = _lock_for_admin(membership.organisation_id, actor)
+        membership = _current_membership(membership)
+        if role != Membership.Role.ADMIN and _is_last_admin(membership, admins):
+            raise TransitionConflict(
+                _(
+                    "%(who)s is the last administrator of %(org)s. An organisation must keep "
+                    "at least one administrator: make someone else an administrator first."
+                )
+                % {"who": membership.user.display_name, "org": membership.organisation},
+                code="last_admin",
+            )
+        if membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+    policies.forget_roles(membership.user)
+    policies.forget_roles(actor)
+    return membership
+
+
+def membership_remove(*, membership: Membership, actor) -> None:
+    """Take someone out of the organisation; an administrator may remove themselves, unless
+    they are its last administrator."""
+    _require_admin(actor, membership.organisation_id)
+    with transaction.atomic():
+        admins = _lock_for_admin(membership.organisation_id, actor)
+        membership = _current_membership(membership)
+        if _is_last_admin(membership, admins):
+            raise TransitionConflict(
+                _(
+                    "%(who)s is the last administrator of %(org)s and cannot be removed. An "
+                    "organisation must keep at least one administrator: make someone else an "
+                    "administrator first."
+                )
+                % {"who": membership.user.display_name, "org": membership.organisation},
+                code="last_admin",
+            )
+        Membership.objects.filter(pk=membership.pk).delete()
+    policies.forget_roles(membership.user)
+    policies.forget_roles(actor)
 
 
 def call_update(*, call: Call, actor, **fields) -> Call:

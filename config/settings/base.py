@@ -99,6 +99,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "call-list"
+# A "Forgot your password?" link (and a reviewer's invitation) works once, for 3 days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -208,6 +210,8 @@ SPECTACULAR_SETTINGS = {
         "ReportKindEnum": "grants.models.Report.Kind",
         "AmendmentStateEnum": "grants.models.Amendment.State",
         "AmendmentKindEnum": "grants.models.Amendment.Kind",
+        # An organisation's members (on /me/ and …/members/) and programme roles: both `role`.
+        "MembershipRoleEnum": "grants.models.Membership.Role",
     },
 }
 

@@ -1,0 +1,211 @@
+"""An organisation's people: who belongs to it and in which role.
+
+Every member of the organisation sees the page (anyone else gets a 404); its administrators
+invite people, change roles and remove people (a plain member gets a 403). The rules — who
+may, the last administrator, duplicates — are grants.services'; the views only present them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetConfirmView
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from grants import policies, services
+from grants.models import Membership, Organisation
+from grants.selectors import organisations_of
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+
+from .member_forms import MemberInviteForm, MemberRoleForm
+
+
+def _organisation_for_member(request: HttpRequest, organisation_id: int) -> Organisation:
+    """The organisation if the user belongs to it; 404 for anyone else."""
+    return get_object_or_404(organisations_of(request.user), pk=organisation_id)
+
+
+def _require_admin(request: HttpRequest, organisation: Organisation) -> None:
+    if not policies.is_org_admin(request.user, organisation.pk):
+        raise PermissionDenied(
+            _("Only an administrator of the organisation can manage its people.")
+        )
+
+
+def _membership(organisation: Organisation, membership_id: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user", "organisation"),
+        organisation=organisation,
+        pk=membership_id,
+    )
+
+
+def _render(
+    request: HttpRequest,
+    organisation: Organisation,
+    form: MemberInviteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    is_admin = policies.is_org_admin(request.user, organisation.pk)
+    memberships = list(
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("role", "user__full_name", "user__email")  # administrators first
+    )
+    for membership in memberships:
+        membership.invitation_pending = (
+            membership.user.is_active and not membership.user.has_usable_password()
+        )
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "organisation": organisation,
+            "memberships": memberships,
+            "admins": [m for m in memberships if m.role == Membership.Role.ADMIN],
+            "is_admin": is_admin,
+            "form": form or (MemberInviteForm() if is_admin else None),
+            "ADMIN": Membership.Role.ADMIN,
+            "MEMBER": Membership.Role.MEMBER,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """The list of people; a POST invites someone by e-mail."""
+    organisation = _organisation_for_member(request, organisation_id)
+    if request.method == "GET":
+        return _render(request, organisation)
+    _require_admin(request, organisation)
+    form = MemberInviteForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.membership_invite(
+                organisation=organisation,
+                actor=request.user,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=data["role"],
+            )
+        except RuleViolation as exc:
+            form.add_rule_errors(exc)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            user = result.membership.user
+            if result.invitation_sent:
+                messages.success(
+                    request,
+                    _(
+                        "%(who)s is now a member of %(org)s. An e-mail with a link to set a "
+                        "password was sent to %(email)s."
+                    )
+                    % {"who": user.display_name, "org": organisation, "email": user.email},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(who)s is now a member of %(org)s.")
+                    % {"who": user.display_name, "org": organisation},
+                )
+            return redirect("organisation-members", organisation.pk)
+    return _render(request, organisation, form, status=400)
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, organisation_id: int, membership_id: int) -> HttpResponse:
+    organisation = _organisation_for_member(request, organisation_id)
+    _require_admin(request, organisation)
+    membership = _membership(organisation, membership_id)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose administrator or member."))
+        return redirect("organisation-members", organisation.pk)
+    try:
+        membership = services.membership_change_role(
+            membership=membership, actor=request.user, role=form.cleaned_data["role"]
+        )
+    except TransitionConflict as exc:
+        messages.error(request, exc.detail)
+    except RuleViolation as exc:
+        messages.error(request, exc.detail)
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    else:
+        who = membership.user.display_name
+        if membership.role == Membership.Role.ADMIN:
+            messages.success(request, _("%(who)s is now an administrator.") % {"who": who})
+        elif membership.user_id == request.user.pk:
+            messages.success(request, _("You are now a member, no longer an administrator."))
+        else:
+            messages.success(request, _("%(who)s is now a member.") % {"who": who})
+    return redirect("organisation-members", organisation.pk)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, organisation_id: int, membership_id: int) -> HttpResponse:
+    organisation = _organisation_for_member(request, organisation_id)
+    _require_admin(request, organisation)
+    membership = _membership(organisation, membership_id)
+    try:
+        services.membership_remove(membership=membership, actor=request.user)
+    except TransitionConflict as exc:
+        messages.error(request, exc.detail)
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    else:
+        if membership.user_id == request.user.pk:
+            messages.success(request, _("You left %(org)s.") % {"org": organisation})
+            return redirect("dashboard")
+        messages.success(
+            request,
+            _("%(who)s no longer belongs to %(org)s.")
+            % {"who": membership.user.display_name, "org": organisation},
+        )
+    return redirect("organisation-members", organisation.pk)
+
+
+@login_required
+@require_POST
+def member_invite_again(
+    request: HttpRequest, organisation_id: int, membership_id: int
+) -> HttpResponse:
+    organisation = _organisation_for_member(request, organisation_id)
+    _require_admin(request, organisation)
+    membership = _membership(organisation, membership_id)
+    try:
+        services.membership_invitation_resend(membership=membership, actor=request.user)
+    except TransitionConflict as exc:
+        messages.info(request, exc.detail)
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    else:
+        messages.success(
+            request,
+            _("The invitation was sent again to %(email)s.") % {"email": membership.user.email},
+        )
+    return redirect("organisation-members", organisation.pk)
+
+
+class InvitationAcceptView(PasswordResetConfirmView):
+    """A person invited to an organisation sets their password, is logged in, and lands on
+    their dashboard. The link is Django's password-reset token: single use, expiring."""
+
+    template_name = "accounts/invitation_accept.html"
+    post_reset_login = True
+    success_url = reverse_lazy("dashboard")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password is set. Welcome to Regrant."))
+        return super().form_valid(form)

@@ -1,0 +1,33 @@
+"""An organisation's people, and the link an invited person follows (under /accounts/)."""
+
+from django.urls import path
+
+from . import member_views as views
+
+urlpatterns = [
+    path(
+        "organisations/<int:organisation_id>/members/",
+        views.members,
+        name="organisation-members",
+    ),
+    path(
+        "organisations/<int:organisation_id>/members/<int:membership_id>/role/",
+        views.member_role,
+        name="organisation-member-role",
+    ),
+    path(
+        "organisations/<int:organisation_id>/members/<int:membership_id>/remove/",
+        views.member_remove,
+        name="organisation-member-remove",
+    ),
+    path(
+        "organisations/<int:organisation_id>/members/<int:membership_id>/invite/",
+        views.member_invite_again,
+        name="organisation-member-invite",
+    ),
+    path(
+        "invitation/<uidb64>/<token>/",
+        views.InvitationAcceptView.as_view(),
+        name="organisation-invitation",
+    ),
+]
