@@ -67,6 +67,13 @@ def exception_handler(exc, context):
         return Response(
             {"detail": str(exc), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN
         )
+    if isinstance(exc, OverflowError):
+        # A number too large for the database (SQLite's integers stop at 2**63), e.g. a filter
+        # ?organisation=1e300: the caller's mistake, not the server's.
+        return Response(
+            {"detail": _("A number in the request is too large."), "code": "out_of_range"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, ObjectDoesNotExist | Http404):
         return Response(
             {"detail": _("Not found."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND

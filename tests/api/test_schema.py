@@ -100,3 +100,17 @@ def test_it_never_answers_a_server_error_to_a_get(wsgi_app, manager_with_data):
             assert response.status_code < 500, (case.method, case.formatted_path, case.query)
 
         check()
+
+
+def test_a_number_too_large_for_the_database_is_never_a_500(api_for, applicant_a):
+    from django.db import connection
+
+    response = api_for(applicant_a).get("/api/v1/grants/?organisation=99999999999999999999999")
+    if connection.vendor == "sqlite":  # SQLite cannot even compare it: a clear 400
+        assert response.status_code == 400
+        assert response.json() == {
+            "detail": "A number in the request is too large.",
+            "code": "out_of_range",
+        }
+    else:  # PostgreSQL compares it and finds nothing
+        assert (response.status_code, response.json()["results"]) == (200, [])
