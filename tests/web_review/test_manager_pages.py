@@ -189,7 +189,8 @@ def test_it_invites_an_external_expert_who_sets_a_password(client_for, client, m
     message = mail.outbox[0]
     assert message.to == ["expert@eval.example"]
     assert call.title in message.subject
-    link = re.search(r"http://testserver(/review/invitation/\S+/)", message.body).group(1)
+    # Built from SITE_URL, never from the request's Host header.
+    link = re.search(r"http://127.0.0.1:8000(/review/invitation/\S+/)", message.body).group(1)
     # The expert follows the link (in their own browser), sets a password, lands on reviews.
     client.logout()
     response = client.get(link, follow=True)
@@ -515,3 +516,21 @@ def test_the_invitation_can_be_sent_again(client_for, manager, call):
     )
     assert "The invitation was sent again to late@eval.example." in response.content.decode()
     assert [m.to for m in mail.outbox] == [["late@eval.example"], ["late@eval.example"]]
+
+
+def test_a_failed_invitation_is_said_and_can_be_sent_again(client_for, manager, call, monkeypatch):
+    from django.core.mail import EmailMessage
+
+    def down(self, *args, **kwargs):
+        raise ConnectionRefusedError("SMTP server down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(EmailMessage, "send", down)
+        response = client_for(manager).post(
+            reverse("review-manage-pool", args=[call.pk]),
+            {"email": "late@eval.example"},
+            follow=True,
+        )
+    assert "the invitation could not be sent" in response.content.decode()
+    assert CallReviewer.objects.filter(user__email="late@eval.example").exists()  # kept
+    assert mail.outbox == []
