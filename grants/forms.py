@@ -318,6 +318,7 @@ class CallForm(RemindersMixin, Form):
         label=_("Maximum grant"), max_digits=14, decimal_places=2, min_value=Decimal("0")
     )
     min_cofinancing_percent = forms.DecimalField(
+        # xgettext:no-python-format
         label=_("Minimum own contribution (% of total)"),
         max_digits=5,
         decimal_places=2,

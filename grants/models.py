@@ -128,6 +128,51 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organisation} ({self.role})"
 
 
+class MembershipInvitation(models.Model):
+    """An organisation's invitation to someone who already has an account. They become a
+    member only when they accept it: membership decides conflicts of interest (who may review
+    or decide an application), so nobody is made a member of an organisation without their
+    consent. Open while `answered_at` is empty; at most one open invitation per person and
+    organisation. A withdrawn invitation is deleted."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_invitations"
+    )
+    role = models.CharField(
+        max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    accepted = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(answered_at__isnull=True),
+                name="membership_invitation_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
 class Donor(models.Model):
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=40, blank=True)
@@ -401,6 +446,7 @@ class Call(FSMModelMixin, models.Model):
     min_grant = models.DecimalField(_("minimum grant"), **MONEY)
     max_grant = models.DecimalField(_("maximum grant"), **MONEY)
     min_cofinancing_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("minimum own contribution (% of total)"),
         max_digits=5,
         decimal_places=2,
@@ -442,6 +488,7 @@ class Call(FSMModelMixin, models.Model):
         default=ReviewVisibility.AFTER_SUBMIT,
     )
     divergence_threshold_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("moderation when totals differ by more than (% of the higher)"),
         max_digits=5,
         decimal_places=2,
