@@ -1,8 +1,13 @@
 """An organisation's people: who belongs to it and in which role.
 
 Every member of the organisation sees the page (anyone else gets a 404); its administrators
-invite people, change roles and remove people (a plain member gets a 403). The rules — who
-may, the last administrator, duplicates — are grants.services'; the views only present them.
+invite people, change roles, remove people and withdraw invitations (a plain member gets a
+403). The rules — who may, the last administrator, duplicates, consent — are grants.services';
+the views only present them.
+
+An existing account is invited, never added: its owner accepts or declines on their dashboard
+(the views at the end). The inviting administrator is told the same whether the address had an
+account or not, and sees a pending invitation by its e-mail address only.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grants import policies, services
-from grants.models import Membership, Organisation
+from grants.models import Membership, MembershipInvitation, Organisation
 from grants.selectors import organisations_of
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 
@@ -61,12 +66,19 @@ def _render(
         membership.invitation_pending = (
             membership.user.is_active and not membership.user.has_usable_password()
         )
+    # By e-mail only: the name is the person's to share, once they accept.
+    invitations = list(
+        MembershipInvitation.objects.filter(organisation=organisation, answered_at__isnull=True)
+        .order_by("created_at", "pk")
+        .values("pk", "user__email", "role", "created_at")
+    )
     return render(
         request,
         "accounts/members.html",
         {
             "organisation": organisation,
             "memberships": memberships,
+            "invitations": invitations,
             "admins": [m for m in memberships if m.role == Membership.Role.ADMIN],
             "is_admin": is_admin,
             "form": form or (MemberInviteForm() if is_admin else None),
@@ -101,22 +113,8 @@ def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
         except NotPermitted as exc:
             raise PermissionDenied(str(exc)) from exc
         else:
-            user = result.membership.user
-            if result.invitation_sent:
-                messages.success(
-                    request,
-                    _(
-                        "%(who)s is now a member of %(org)s. An e-mail with a link to set a "
-                        "password was sent to %(email)s."
-                    )
-                    % {"who": user.display_name, "org": organisation, "email": user.email},
-                )
-            else:
-                messages.success(
-                    request,
-                    _("%(who)s is now a member of %(org)s.")
-                    % {"who": user.display_name, "org": organisation},
-                )
+            # The same words whether the address had an account or not.
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": result.email})
             return redirect("organisation-members", organisation.pk)
     return _render(request, organisation, form, status=400)
 
@@ -196,6 +194,84 @@ def member_invite_again(
             _("The invitation was sent again to %(email)s.") % {"email": membership.user.email},
         )
     return redirect("organisation-members", organisation.pk)
+
+
+def _invitation(organisation: Organisation, invitation_id: int) -> MembershipInvitation:
+    return get_object_or_404(
+        MembershipInvitation.objects.select_related("user"),
+        organisation=organisation,
+        pk=invitation_id,
+        answered_at__isnull=True,
+    )
+
+
+@login_required
+@require_POST
+def invitation_withdraw(
+    request: HttpRequest, organisation_id: int, invitation_id: int
+) -> HttpResponse:
+    organisation = _organisation_for_member(request, organisation_id)
+    _require_admin(request, organisation)
+    invitation = _invitation(organisation, invitation_id)
+    try:
+        services.membership_invitation_withdraw(invitation=invitation, actor=request.user)
+    except TransitionConflict as exc:
+        messages.info(request, exc.detail)
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    else:
+        messages.success(
+            request,
+            _("The invitation to %(email)s was withdrawn.") % {"email": invitation.user.email},
+        )
+    return redirect("organisation-members", organisation.pk)
+
+
+# The invited person answers (from their dashboard) ---------------------------------------
+
+
+def _my_invitation(request: HttpRequest, invitation_id: int) -> MembershipInvitation:
+    """One's own invitation; anyone else's is a 404."""
+    return get_object_or_404(
+        MembershipInvitation.objects.select_related("organisation"),
+        pk=invitation_id,
+        user=request.user,
+    )
+
+
+@login_required
+@require_POST
+def invitation_accept(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = _my_invitation(request, invitation_id)
+    try:
+        membership = services.membership_invitation_accept(
+            invitation=invitation, actor=request.user
+        )
+    except TransitionConflict as exc:
+        messages.info(request, exc.detail)
+    else:
+        values = {"org": invitation.organisation}
+        if membership.role == Membership.Role.ADMIN:
+            messages.success(request, _("You joined %(org)s as an administrator.") % values)
+        else:
+            messages.success(request, _("You joined %(org)s as a member.") % values)
+    return redirect("dashboard")
+
+
+@login_required
+@require_POST
+def invitation_decline(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = _my_invitation(request, invitation_id)
+    try:
+        services.membership_invitation_decline(invitation=invitation, actor=request.user)
+    except TransitionConflict as exc:
+        messages.info(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            _("You declined the invitation to join %(org)s.") % {"org": invitation.organisation},
+        )
+    return redirect("dashboard")
 
 
 class InvitationAcceptView(PasswordResetConfirmView):

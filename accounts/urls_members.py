@@ -1,4 +1,5 @@
-"""An organisation's people, and the link an invited person follows (under /accounts/)."""
+"""An organisation's people, its invitations and their answers, and the link an invited person
+follows to set a password (under /accounts/)."""
 
 from django.urls import path
 
@@ -24,6 +25,21 @@ urlpatterns = [
         "organisations/<int:organisation_id>/members/<int:membership_id>/invite/",
         views.member_invite_again,
         name="organisation-member-invite",
+    ),
+    path(
+        "organisations/<int:organisation_id>/invitations/<int:invitation_id>/withdraw/",
+        views.invitation_withdraw,
+        name="organisation-invitation-withdraw",
+    ),
+    path(
+        "invitations/<int:invitation_id>/accept/",
+        views.invitation_accept,
+        name="membership-invitation-accept",
+    ),
+    path(
+        "invitations/<int:invitation_id>/decline/",
+        views.invitation_decline,
+        name="membership-invitation-decline",
     ),
     path(
         "invitation/<uidb64>/<token>/",

@@ -33,7 +33,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import OrganisationForm
 from grants.countries import COUNTRIES
-from grants.models import Call, CallQuestion, Membership, Organisation, OrganisationType
+from grants.models import (
+    Call,
+    CallQuestion,
+    Membership,
+    MembershipInvitation,
+    Organisation,
+    OrganisationType,
+)
 from grants.policies import STAFF_ROLES, roles_of
 from grants.selectors import call_for_user, calls_public, organisations_of
 from grants.templatetags.money import in_zone
@@ -255,10 +262,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     applications = with_budget_totals(
         applications_visible_to(request.user).filter(organisation_id__in=roles.organisation_ids)
     ).order_by("-updated_at")
+    # Organisations that asked this person to join: they answer here (one query).
+    invitations = (
+        MembershipInvitation.objects.filter(user=request.user, answered_at__isnull=True)
+        .select_related("organisation", "invited_by")
+        .order_by("-created_at", "-pk")
+    )
     return render(
         request,
         "applications/dashboard.html",
         {
+            "invitations": invitations,
             "memberships": memberships,
             "applications": applications,
             "is_programme_staff": bool(roles.programmes_with(*STAFF_ROLES)),

@@ -23,6 +23,8 @@ from grants.api import (
     CallQuestionViewSet,
     CallViewSet,
     CriterionViewSet,
+    MyInvitationViewSet,
+    OrganisationInvitationViewSet,
     OrganisationMemberViewSet,
     OrganisationViewSet,
     ProgrammeViewSet,
@@ -44,6 +46,12 @@ router.register(
     OrganisationMemberViewSet,
     "organisation-member",
 )
+router.register(
+    r"organisations/(?P<organisation_id>[0-9]+)/invitations",
+    OrganisationInvitationViewSet,
+    "organisation-invitation",
+)
+router.register("me/invitations", MyInvitationViewSet, basename="my-invitation")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("calls", CallViewSet, basename="call")

@@ -30,6 +30,7 @@ from .models import (
     Indicator,
     IndicatorValue,
     Membership,
+    MembershipInvitation,
     MonitoringVisit,
     Organisation,
     OrganisationType,
@@ -158,6 +159,24 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
+
+
+@admin.register(MembershipInvitation)
+class MembershipInvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Sent by an organisation's administrators, answered by the invited person only."""
+
+    list_display = (
+        "organisation",
+        "user",
+        "role",
+        "invited_by",
+        "created_at",
+        "answered_at",
+        "accepted",
+    )
+    list_filter = ("role", "accepted")
+    search_fields = ("organisation__legal_name", "user__email")
+    list_select_related = ("organisation", "user", "invited_by")
 
 
 @admin.register(GrantBudgetLine)

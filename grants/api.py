@@ -21,7 +21,7 @@ from workflows.api import NotFoundForAnonymous, error_responses
 from workflows.exceptions import NotPermitted
 
 from . import policies, services
-from .models import Call, CallQuestion, Criterion, Membership, Organisation
+from .models import Call, CallQuestion, Criterion, Membership, MembershipInvitation, Organisation
 from .selectors import (
     calls_public,
     calls_visible_to,
@@ -35,9 +35,12 @@ from .serializers import (
     CallSerializer,
     CallUpdateSerializer,
     CriterionSerializer,
+    MemberInviteResultSerializer,
     MemberInviteSerializer,
     MemberRoleSerializer,
     MemberSerializer,
+    MyInvitationSerializer,
+    OrganisationInvitationSerializer,
     OrganisationSerializer,
     ProgrammeSerializer,
     ProgrammeUpdateSerializer,
@@ -105,12 +108,15 @@ ORGANISATION_ID = OpenApiParameter("organisation_id", OpenApiTypes.INT, OpenApiP
     retrieve=extend_schema(parameters=[ORGANISATION_ID]),
     create=extend_schema(
         summary="Invite a person by e-mail (administrators)",
-        description="An existing account is added at once. A new address gets an account "
-        "without a password and an e-mail with a link to set one. Someone already in the "
-        "organisation is refused (400, code `already_member`).",
+        description="An existing account is never added: it gets an invitation (see "
+        "…/invitations/), which its owner accepts or declines, and becomes a member only if "
+        "it accepts. A new address gets an account without a password, is a member at once, "
+        "and gets an e-mail with a link to set one. The answer is the same in both cases "
+        "(202). Someone already in the organisation is refused (400, code `already_member`), "
+        "and so is someone already invited (400, code `already_invited`).",
         parameters=[ORGANISATION_ID],
         request=MemberInviteSerializer,
-        responses={201: MemberSerializer, **error_responses(400, 403, 404)},
+        responses={202: MemberInviteResultSerializer, **error_responses(400, 403, 404)},
     ),
     partial_update=extend_schema(
         summary="Change a member's role (administrators)",
@@ -173,7 +179,13 @@ class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         result = services.membership_invite(
             organisation=self.organisation(), actor=request.user, **serializer.validated_data
         )
-        return Response(MemberSerializer(result.membership).data, status=status.HTTP_201_CREATED)
+        # The same answer whether the address had an account or not.
+        body = {
+            "detail": _("Invitation sent to %(email)s.") % {"email": result.email},
+            "email": result.email,
+            "role": result.role,
+        }
+        return Response(MemberInviteResultSerializer(body).data, status=status.HTTP_202_ACCEPTED)
 
     def partial_update(self, request: Request, organisation_id: str, pk: str) -> Response:
         membership = self.get_object()
@@ -207,6 +219,121 @@ class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             membership=membership, actor=request.user
         )
         return Response(MemberSerializer(membership).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Invitations of an organisation you belong to that nobody answered yet",
+        description="By e-mail address only: the invited person's name is theirs to share, "
+        "once they accept.",
+        parameters=[ORGANISATION_ID],
+    ),
+    retrieve=extend_schema(parameters=[ORGANISATION_ID]),
+    destroy=extend_schema(
+        summary="Withdraw an invitation not answered yet (administrators)",
+        parameters=[ORGANISATION_ID],
+        responses={204: None, **error_responses(403, 404, 409)},
+    ),
+)
+@extend_schema(tags=["organisations"])
+class OrganisationInvitationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
+):
+    """Who the organisation asked to join and has not answered. Its members read; its
+    administrators withdraw (invitations are made by POST …/members/). Anyone else gets 404."""
+
+    permission_classes = [NotFoundForAnonymous]
+    serializer_class = OrganisationInvitationSerializer
+    filterset_fields = ["role"]
+    ordering_fields = ["created_at", "role"]
+    http_method_names = ["get", "delete", "head", "options"]
+
+    def organisation(self) -> Organisation:
+        if not hasattr(self, "_organisation"):
+            self._organisation = organisations_of(self.request.user).get(
+                pk=self.kwargs["organisation_id"]
+            )
+        return self._organisation
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        self.organisation()  # 404 before anything else, if you are not a member
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return MembershipInvitation.objects.none()
+        return (
+            MembershipInvitation.objects.filter(
+                organisation=self.organisation(), answered_at__isnull=True
+            )
+            .select_related("user")
+            .order_by("created_at", "pk")
+        )
+
+    def destroy(self, request: Request, organisation_id: str, pk: str) -> Response:
+        invitation = self.get_object()
+        if not policies.is_org_admin(request.user, self.organisation().pk):
+            raise NotPermitted(
+                _("Only an administrator of the organisation can manage its people.")
+            )
+        services.membership_invitation_withdraw(invitation=invitation, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your invitations to join an organisation that you have not answered yet"
+    ),
+    retrieve=extend_schema(summary="One of your invitations, open or answered"),
+)
+@extend_schema(tags=["accounts"])
+class MyInvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Your own invitations: accept to become a member, or decline. Nobody else's exists
+    here (404)."""
+
+    permission_classes = [NotFoundForAnonymous]
+    serializer_class = MyInvitationSerializer
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return MembershipInvitation.objects.none()
+        invitations = MembershipInvitation.objects.filter(user=self.request.user)
+        if self.action == "list":
+            invitations = invitations.filter(answered_at__isnull=True)
+        return invitations.select_related("organisation", "invited_by").order_by(
+            "-created_at", "-pk"
+        )
+
+    def _answered(self, invitation: MembershipInvitation) -> Response:
+        invitation = self.get_queryset().get(pk=invitation.pk)
+        return Response(self.get_serializer(invitation).data)
+
+    @extend_schema(
+        summary="Accept an invitation: you become a member, in the role it names",
+        description="Only while it is open: an invitation answered already is 409 (code "
+        "`invitation_answered`).",
+        request=None,
+        responses={200: MyInvitationSerializer, **error_responses(401, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        invitation = self.get_object()
+        services.membership_invitation_accept(invitation=invitation, actor=request.user)
+        return self._answered(invitation)
+
+    @extend_schema(
+        summary="Decline an invitation: nothing changes, the invitation is closed",
+        description="Only while it is open: an invitation answered already is 409 (code "
+        "`invitation_answered`).",
+        request=None,
+        responses={200: MyInvitationSerializer, **error_responses(401, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        invitation = self.get_object()
+        services.membership_invitation_decline(invitation=invitation, actor=request.user)
+        return self._answered(invitation)
 
 
 # Programmes ---------------------------------------------------------------------------

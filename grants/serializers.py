@@ -22,6 +22,7 @@ from .models import (
     Donor,
     Grant,
     Membership,
+    MembershipInvitation,
     Organisation,
     OrganisationType,
     Programme,
@@ -180,8 +181,9 @@ class MemberSerializer(serializers.ModelSerializer):
 class MemberInviteSerializer(serializers.Serializer):
     email = serializers.EmailField(
         max_length=254,
-        help_text="An existing account is added at once; a new address gets an account without "
-        "a password and an e-mail with a link to set one.",
+        help_text="An existing account gets an invitation, and joins once it accepts; a new "
+        "address gets an account without a password, is a member at once, and gets an e-mail "
+        "with a link to set one.",
     )
     full_name = serializers.CharField(
         max_length=200,
@@ -191,6 +193,52 @@ class MemberInviteSerializer(serializers.Serializer):
         help_text="Used only when the address has no account yet.",
     )
     role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+
+
+class MemberInviteResultSerializer(serializers.Serializer):
+    """The same answer whether the address had an account or not."""
+
+    detail = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    role = serializers.ChoiceField(choices=Membership.Role.choices, read_only=True)
+
+
+class OrganisationInvitationSerializer(serializers.ModelSerializer):
+    """An invitation the organisation sent and nobody answered yet: by e-mail address only
+    (the invited person's name is theirs to share, once they accept)."""
+
+    email = serializers.EmailField(source="user.email", read_only=True)
+    invited_by = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = MembershipInvitation
+        fields = ["id", "email", "role", "invited_by", "created_at"]
+        read_only_fields = fields
+
+
+class MyInvitationSerializer(serializers.ModelSerializer):
+    """An invitation to join an organisation, as the invited person sees it."""
+
+    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
+    organisation_name = serializers.CharField(source="organisation.legal_name", read_only=True)
+    invited_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MembershipInvitation
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "role",
+            "invited_by_name",
+            "created_at",
+            "answered_at",
+            "accepted",
+        ]
+        read_only_fields = fields
+
+    def get_invited_by_name(self, invitation: MembershipInvitation) -> str | None:
+        return invitation.invited_by.display_name if invitation.invited_by else None
 
 
 class MemberRoleSerializer(serializers.Serializer):

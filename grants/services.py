@@ -15,7 +15,15 @@ from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.services import transition_perform
 
 from . import policies
-from .models import Call, CallQuestion, Criterion, Membership, Organisation, Programme
+from .models import (
+    Call,
+    CallQuestion,
+    Criterion,
+    Membership,
+    MembershipInvitation,
+    Organisation,
+    Programme,
+)
 
 # Once a call is published, these define what a valid application is: changing them could
 # invalidate drafts that applicants are writing, so they are frozen.
@@ -71,13 +79,32 @@ def organisation_update(*, organisation: Organisation, actor, **fields) -> Organ
 # roles cached on the actor). Two administrators demoting or removing each other at the same
 # moment are so taken one after the other, and the second sees the first's change: an
 # organisation always keeps an administrator.
+#
+# Nobody becomes a member of an organisation without their consent, because membership
+# decides conflicts of interest: a reviewer who is a member of the applicant never reviews
+# it, a manager never decides their own organisation's report. An organisation that could add
+# any account could so choose who reviews or decides its applications. An existing account is
+# therefore invited (MembershipInvitation) and joins only when its owner accepts; only a
+# brand-new address, whose account holds no role yet, is a member at once.
 
 
 @dataclass(frozen=True)
 class MemberInvitation:
-    membership: Membership
-    account_created: bool  # the address had no account: one was made, without a password
-    invitation_sent: bool  # an e-mail with a set-password link goes out on commit
+    """What inviting an address did. Whoever shows it to the inviting administrator says the
+    same for both cases ("Invitation sent to <email>"): whether an address has an account, and
+    whose, is not theirs to learn."""
+
+    email: str  # the address as the administrator gave it, normalised
+    role: str
+    # A new address: its new account (without a password) is a member at once.
+    membership: Membership | None = None
+    # An existing account: a member only once its owner accepts.
+    invitation: MembershipInvitation | None = None
+    password_link_sent: bool = False  # an e-mail with a set-password link goes out on commit
+
+    @property
+    def account_created(self) -> bool:
+        return self.membership is not None
 
 
 def _admin_ids(organisation_id: int) -> set[int]:
@@ -128,17 +155,21 @@ def _is_last_admin(membership: Membership, admins: set[int]) -> bool:
     return membership.role == Membership.Role.ADMIN and not admins - {membership.user_id}
 
 
+def _already_member(email: str, organisation: Organisation) -> RuleViolation:
+    return RuleViolation(
+        {
+            "email": [
+                _("%(email)s is already a member of %(org)s.")
+                % {"email": email, "org": organisation}
+            ]
+        },
+        code="already_member",
+    )
+
+
 def _membership_create(*, organisation: Organisation, user, role: str) -> Membership:
     if Membership.objects.filter(organisation_id=organisation.pk, user=user).exists():
-        raise RuleViolation(
-            {
-                "email": [
-                    _("%(email)s is already a member of %(org)s.")
-                    % {"email": user.email, "org": organisation}
-                ]
-            },
-            code="already_member",
-        )
+        raise _already_member(user.email, organisation)
     return Membership.objects.create(organisation=organisation, user=user, role=role)
 
 
@@ -147,16 +178,45 @@ def _invitation_needed(user) -> bool:
     return user.is_active and not user.has_usable_password()
 
 
-def membership_add(*, organisation: Organisation, actor, user, role: str) -> Membership:
-    """Add someone who already has an account. Only administrators may; a person who is
-    already a member is refused (change their role instead)."""
-    _require_admin(actor, organisation.pk)
-    _check_role(role)
-    with transaction.atomic():
-        _lock_for_admin(organisation.pk, actor)
-        membership = _membership_create(organisation=organisation, user=user, role=role)
-    policies.forget_roles(user)
-    return membership
+def _invitation_create(
+    *, organisation: Organisation, actor, user, email: str, role: str
+) -> MembershipInvitation:
+    """An open invitation for an existing account, and the notification that tells its owner.
+    Call under the organisation's lock."""
+    from workflows.models import Notification
+    from workflows.notifications import notify
+
+    if Membership.objects.filter(organisation_id=organisation.pk, user=user).exists():
+        raise _already_member(email, organisation)
+    already_invited = RuleViolation(
+        {
+            "email": [
+                _("%(email)s is already invited to %(org)s: they join once they accept.")
+                % {"email": email, "org": organisation}
+            ]
+        },
+        code="already_invited",
+    )
+    if MembershipInvitation.objects.filter(
+        organisation_id=organisation.pk, user=user, answered_at__isnull=True
+    ).exists():
+        raise already_invited
+    try:
+        with transaction.atomic():  # the unique constraint decides between two at once
+            invitation = MembershipInvitation.objects.create(
+                organisation=organisation, user=user, role=role, invited_by=actor
+            )
+    except IntegrityError:
+        raise already_invited from None
+    notify(
+        Notification.Kind.MEMBERSHIP_INVITED,
+        recipients=[user.pk],
+        key=f"invitation:{invitation.pk}",
+        url="/dashboard/",
+        subject=f"Invitation to join {organisation.legal_name}",
+        params={"invitation": invitation.pk},
+    )
+    return invitation
 
 
 def membership_invite(
@@ -167,9 +227,16 @@ def membership_invite(
     full_name: str = "",
     role: str = Membership.Role.MEMBER,
 ) -> MemberInvitation:
-    """Invite a person by e-mail. An existing account is added as it is; for a new address an
-    account is made without a usable password, and an e-mail (in the invitee's language) with
-    a link to set one goes out once the transaction commits."""
+    """Invite a person by e-mail. Only administrators may.
+
+    - An address without an account: an account is made without a usable password, it is a
+      member at once (a new account holds no other role that membership could bend), and an
+      e-mail (in the invitee's language) with a link to set a password goes out on commit.
+    - An existing account is never added: it gets an invitation, which its owner accepts or
+      declines on their dashboard (told through the notification outbox). If it cannot log
+      in yet (no password), it also gets the set-password link.
+
+    Someone already a member, or already invited, is refused (400)."""
     from django.contrib.auth import get_user_model
 
     _require_admin(actor, organisation.pk)
@@ -187,21 +254,32 @@ def membership_invite(
     with transaction.atomic():
         _lock_for_admin(organisation.pk, actor)
         user = User.objects.filter(email__iexact=email).first()
-        created = user is None
-        if created:
+        created = False
+        if user is None:
             try:
                 with transaction.atomic():  # another organisation may invite them right now
                     user = User.objects.create_user(
                         email=email, password=None, full_name=(full_name or "").strip()
                     )
+                created = True
             except IntegrityError:
-                user, created = User.objects.get(email__iexact=email), False
-        membership = _membership_create(organisation=organisation, user=user, role=role)
-        invite = _invitation_needed(user)
-        if invite:
+                user = User.objects.get(email__iexact=email)  # it exists now: invite it
+        if created:
+            membership = _membership_create(organisation=organisation, user=user, role=role)
             _send_invitation_on_commit(membership, inviter=actor)
+            result = MemberInvitation(email, role, membership=membership, password_link_sent=True)
+        else:
+            invitation = _invitation_create(
+                organisation=organisation, actor=actor, user=user, email=email, role=role
+            )
+            password_link = _invitation_needed(user)
+            if password_link:
+                _send_invitation_password_on_commit(invitation, inviter=actor)
+            result = MemberInvitation(
+                email, role, invitation=invitation, password_link_sent=password_link
+            )
     policies.forget_roles(user)
-    return MemberInvitation(membership, account_created=created, invitation_sent=invite)
+    return result
 
 
 def membership_invitation_resend(*, membership: Membership, actor) -> Membership:
@@ -247,10 +325,128 @@ def membership_invitation_send(*, membership_id: int, inviter_id: int | None) ->
         email_template_name="accounts/email/member_invite.txt",
         context={
             "organisation": membership.organisation,
+            "role": membership.role,
             "membership": membership,
             "inviter": inviter,
         },
     )
+
+
+def _send_invitation_password_on_commit(invitation: MembershipInvitation, *, inviter) -> None:
+    invitation_id, inviter_id = invitation.pk, inviter.pk
+    transaction.on_commit(
+        lambda: membership_invitation_password_send(
+            invitation_id=invitation_id, inviter_id=inviter_id
+        ),
+        robust=True,
+    )
+
+
+def membership_invitation_password_send(*, invitation_id: int, inviter_id: int | None) -> None:
+    """The set-password e-mail for an invited account that cannot log in yet (an invited
+    reviewer, say): it sets a password, then answers the invitation on its dashboard."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.invitations import send_set_password_email
+
+    invitation = (
+        MembershipInvitation.objects.filter(pk=invitation_id, answered_at__isnull=True)
+        .select_related("user", "organisation")
+        .first()
+    )
+    if invitation is None or not _invitation_needed(invitation.user):
+        return  # withdrawn or answered, or they set a password, in the meantime
+    inviter = get_user_model().objects.filter(pk=inviter_id).first()
+    send_set_password_email(
+        invitation.user,
+        subject_template_name="accounts/email/member_invite_subject.txt",
+        email_template_name="accounts/email/member_invite.txt",
+        context={
+            "organisation": invitation.organisation,
+            "role": invitation.role,
+            "invitation": invitation,
+            "inviter": inviter,
+        },
+    )
+
+
+def _open_invitation(invitation: MembershipInvitation, actor) -> MembershipInvitation:
+    """The invitation as it is now, locked (after its organisation, in the same order as every
+    other change to the organisation's people). Someone else's is not found (404); one
+    already answered or withdrawn is a conflict (409)."""
+    if actor is None or invitation.user_id != actor.pk:
+        raise MembershipInvitation.DoesNotExist("No such invitation.")
+    Organisation.objects.select_for_update().get(pk=invitation.organisation_id)
+    current = (
+        MembershipInvitation.objects.select_for_update()
+        .filter(pk=invitation.pk, user_id=actor.pk)
+        .first()
+    )
+    if current is None:
+        raise TransitionConflict(_("This invitation was withdrawn."), code="invitation_withdrawn")
+    if current.answered_at is not None:
+        raise TransitionConflict(
+            _("You answered this invitation already."), code="invitation_answered"
+        )
+    return current
+
+
+def membership_invitation_accept(*, invitation: MembershipInvitation, actor) -> Membership:
+    """The invited person joins the organisation, in the role they were invited to."""
+    with transaction.atomic():
+        current = _open_invitation(invitation, actor)
+        membership = Membership.objects.filter(
+            organisation_id=current.organisation_id, user_id=actor.pk
+        ).first()
+        if membership is None:
+            membership = Membership.objects.create(
+                organisation_id=current.organisation_id, user_id=actor.pk, role=current.role
+            )
+        # else: made a member some other way meanwhile (an operator): their role stays.
+        current.answered_at, current.accepted = timezone.now(), True
+        current.save(update_fields=["answered_at", "accepted"])
+    policies.forget_roles(actor)
+    return membership
+
+
+def membership_invitation_decline(
+    *, invitation: MembershipInvitation, actor
+) -> MembershipInvitation:
+    """The invited person says no: nothing changes but the invitation, which is closed."""
+    with transaction.atomic():
+        current = _open_invitation(invitation, actor)
+        current.answered_at, current.accepted = timezone.now(), False
+        current.save(update_fields=["answered_at", "accepted"])
+    return current
+
+
+def membership_invitation_withdraw(*, invitation: MembershipInvitation, actor) -> None:
+    """An administrator takes back an invitation not answered yet. It is deleted, and its
+    notification, if not delivered yet, is cancelled."""
+    from workflows.models import Notification
+
+    _require_admin(actor, invitation.organisation_id)
+    with transaction.atomic():
+        _lock_for_admin(invitation.organisation_id, actor)
+        current = (
+            MembershipInvitation.objects.select_for_update()
+            .filter(pk=invitation.pk, organisation_id=invitation.organisation_id)
+            .first()
+        )
+        if current is None:
+            raise TransitionConflict(
+                _("This invitation was withdrawn already."), code="invitation_withdrawn"
+            )
+        if current.answered_at is not None:
+            raise TransitionConflict(
+                _("This invitation was answered already."), code="invitation_answered"
+            )
+        current.delete()
+        Notification.objects.filter(
+            kind=Notification.Kind.MEMBERSHIP_INVITED,
+            deadline_key=f"invitation:{invitation.pk}",
+            state=Notification.State.PENDING,
+        ).update(state=Notification.State.CANCELLED)
 
 
 def membership_change_role(*, membership: Membership, actor, role: str) -> Membership:

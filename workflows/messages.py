@@ -506,6 +506,48 @@ def tranche_paid(n: Notification) -> Message:
     )
 
 
+def membership_invited(n: Notification) -> Message:
+    from grants.models import Membership, MembershipInvitation
+
+    invitation = _get(
+        MembershipInvitation.objects.select_related("organisation", "invited_by"),
+        n.params.get("invitation"),
+    )
+    values = {
+        "org": invitation.organisation.legal_name,
+        "who": invitation.invited_by.display_name if invitation.invited_by else "",
+    }
+    admin = invitation.role == Membership.Role.ADMIN
+    if values["who"] and admin:
+        invited = _("%(who)s invited you to join %(org)s as an administrator.")
+    elif values["who"]:
+        invited = _("%(who)s invited you to join %(org)s as a member.")
+    elif admin:
+        invited = _("You are invited to join %(org)s as an administrator.")
+    else:
+        invited = _("You are invited to join %(org)s as a member.")
+    if admin:
+        role = _(
+            "Administrators draft and submit the organisation's applications, write its "
+            "reports, sign its agreements and manage who belongs to it."
+        )
+    else:
+        role = _("Members draft and submit the organisation's applications and write its reports.")
+    return Message(
+        subject=_("Invitation to join %(org)s") % values,
+        paragraphs=[
+            invited % values,
+            role,
+            _(
+                "Nothing changes until you answer: you join only if you accept. Accept or "
+                "decline the invitation on your dashboard."
+            ),
+        ],
+        action=_("Answer the invitation"),
+        url="/dashboard/",
+    )
+
+
 COMPOSERS = {
     K.REPORT_DUE: report_due,
     K.REVIEW_DUE: review_due,
@@ -520,4 +562,5 @@ COMPOSERS = {
     K.CHANGES_REQUESTED: changes_requested,
     K.REPORT_APPROVED: report_approved,
     K.TRANCHE_PAID: tranche_paid,
+    K.MEMBERSHIP_INVITED: membership_invited,
 }

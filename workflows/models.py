@@ -72,6 +72,7 @@ class Notification(models.Model):
         CHANGES_REQUESTED = "changes_requested", _("Report changes requested")
         REPORT_APPROVED = "report_approved", _("Report approved")
         TRANCHE_PAID = "tranche_paid", _("Tranche paid")
+        MEMBERSHIP_INVITED = "membership_invited", _("Invitation to join an organisation")
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -1,5 +1,6 @@
-"""The people of an organisation: who may invite, change roles and remove, and the rule that
-an organisation always keeps an administrator — also when two administrators act at once."""
+"""The people of an organisation: who may invite, change roles and remove, the rule that an
+organisation always keeps an administrator — also when two administrators act at once — and
+consent: an existing account is invited, and becomes a member only if its owner accepts."""
 
 import contextlib
 import threading
@@ -11,14 +12,26 @@ from django.utils import translation
 
 from accounts import invitations
 from accounts.models import User
+from applications.review import assignment_create
+from applications.services import application_screen, application_submit
 from grants import policies, services
-from grants.models import Membership
+from grants.models import Membership, MembershipInvitation
 from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.models import Notification
 
 
 def membership_of(user, organisation) -> Membership:
     return Membership.objects.get(user=user, organisation=organisation)
+
+
+def is_member(user, organisation) -> bool:
+    return Membership.objects.filter(user=user, organisation=organisation).exists()
+
+
+def fresh(user) -> User:
+    """The user as a new request would see them (no roles cached)."""
+    return User.objects.get(pk=user.pk)
 
 
 def test_an_admin_invites_a_new_address_which_gets_an_account_and_a_link(
@@ -34,7 +47,8 @@ def test_an_admin_invites_a_new_address_which_gets_an_account_and_a_link(
         )
     newcomer = User.objects.get(email="jelena@yins.example")
     assert (result.membership.user, result.membership.role) == (newcomer, "member")
-    assert result.account_created and result.invitation_sent
+    assert result.account_created and result.password_link_sent and result.invitation is None
+    assert result.email == "jelena@yins.example"
     assert newcomer.full_name == "Jelena Petrović"
     assert not newcomer.has_usable_password()
     assert [m.to for m in mailoutbox] == [["jelena@yins.example"]]
@@ -71,21 +85,235 @@ def test_the_invitation_is_in_the_invitees_language(
         result = services.membership_invite(
             organisation=org_a, actor=applicant_a, email="ana@roma.example"
         )
-    assert not result.account_created and result.invitation_sent
+    # An existing account, even one without a password, is invited, not added: the link lets
+    # them log in to answer.
+    assert not result.account_created and result.password_link_sent
+    assert result.invitation.is_open and not is_member(macedonian, org_a)
     assert languages == ["en", "mk"]  # a new account's default; then the person's own
 
 
-def test_an_existing_account_is_added_at_once_without_an_email(
+def test_an_existing_account_is_invited_not_added(
     org_a, applicant_a, applicant_b, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
         result = services.membership_invite(
             organisation=org_a, actor=applicant_a, email=applicant_b.email.upper(), role="admin"
         )
-    assert (result.membership.user, result.membership.role) == (applicant_b, "admin")
-    assert not result.account_created and not result.invitation_sent
-    assert mailoutbox == []
-    assert policies.is_org_admin(User.objects.get(pk=applicant_b.pk), org_a.pk)
+    assert result.membership is None and not result.account_created
+    assert not result.password_link_sent  # they can log in already
+    assert result.email == applicant_b.email  # as given, normalised: nothing of the account
+    # Not a member, not an administrator, nothing they could be excluded or barred by.
+    assert not is_member(applicant_b, org_a)
+    assert not policies.is_member(fresh(applicant_b), org_a.pk)
+    assert not policies.is_org_admin(fresh(applicant_b), org_a.pk)
+    invitation = MembershipInvitation.objects.get()
+    assert (invitation.organisation, invitation.user, invitation.role) == (
+        org_a,
+        applicant_b,
+        "admin",
+    )
+    assert (invitation.invited_by, invitation.answered_at, invitation.accepted) == (
+        applicant_a,
+        None,
+        None,
+    )
+    assert result.invitation == invitation
+    # One e-mail: the notification (no set-password link for someone who can log in).
+    assert [m.to for m in mailoutbox] == [[applicant_b.email]]
+    assert "/accounts/invitation/" not in mailoutbox[0].body
+
+
+def test_the_invitee_is_told_through_the_outbox_with_a_link_to_the_dashboard(
+    org_a, applicant_a, applicant_b, django_capture_on_commit_callbacks, mailoutbox
+):
+    User.objects.filter(pk=applicant_a.pk).update(full_name="Ana Jovanović")
+    applicant_a.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.membership_invite(
+            organisation=org_a, actor=applicant_a, email=applicant_b.email, role="admin"
+        )
+    row = Notification.objects.get(recipient=applicant_b)
+    assert row.kind == Notification.Kind.MEMBERSHIP_INVITED == "membership_invited"
+    assert (row.deadline_key, row.url, row.offset, row.state) == (
+        f"invitation:{result.invitation.pk}",
+        "/dashboard/",
+        "event",
+        "sent",
+    )
+    assert row.params == {"invitation": result.invitation.pk}
+    [message] = mailoutbox
+    assert message.to == [applicant_b.email]
+    assert message.subject == "[Regrant] Invitation to join Youth Initiative Novi Sad"
+    assert (
+        "Ana Jovanović invited you to join Youth Initiative Novi Sad as an administrator."
+        in message.body
+    )
+    assert "Answer the invitation" in message.body
+    assert f"{settings.SITE_URL.rstrip('/')}/dashboard/" in message.body
+    [(html, _mimetype)] = message.alternatives
+    assert f'href="{settings.SITE_URL.rstrip("/")}/dashboard/"' in html
+
+
+def test_the_notification_is_composed_at_delivery_even_if_the_inviter_is_gone(
+    org_a, applicant_a, colleague_a, applicant_b, django_capture_on_commit_callbacks, mailoutbox
+):
+    Membership.objects.filter(user=colleague_a, organisation=org_a).update(role="admin")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        invitation = services.membership_invite(
+            organisation=org_a, actor=applicant_a, email=applicant_b.email
+        ).invitation
+    applicant_a.delete()  # before the broker delivers it
+    for callback in callbacks:
+        callback()
+    invitation.refresh_from_db()
+    assert invitation.invited_by is None and invitation.is_open
+    [message] = mailoutbox
+    assert "You are invited to join Youth Initiative Novi Sad as a member." in message.body
+
+
+def test_accepting_makes_the_invitee_a_member_in_the_invited_role(org_a, applicant_a, applicant_b):
+    invitation = services.membership_invite(
+        organisation=org_a, actor=applicant_a, email=applicant_b.email, role="admin"
+    ).invitation
+    invitee = fresh(applicant_b)
+    assert not policies.is_org_admin(invitee, org_a.pk)  # its roles are cached from now on
+    membership = services.membership_invitation_accept(invitation=invitation, actor=invitee)
+    assert (membership.user, membership.organisation, membership.role) == (
+        applicant_b,
+        org_a,
+        "admin",
+    )
+    assert policies.is_org_admin(invitee, org_a.pk)  # the cache was dropped
+    invitation.refresh_from_db()
+    assert invitation.accepted is True and invitation.answered_at is not None
+    assert not invitation.is_open
+    # Only once.
+    for answer in (services.membership_invitation_accept, services.membership_invitation_decline):
+        with pytest.raises(TransitionConflict) as caught:
+            answer(invitation=invitation, actor=invitee)
+        assert caught.value.code == "invitation_answered"
+    assert membership_of(applicant_b, org_a).role == "admin"
+
+
+def test_declining_leaves_nothing_and_the_admin_may_ask_again(org_a, applicant_a, applicant_b):
+    invitation = services.membership_invite(
+        organisation=org_a, actor=applicant_a, email=applicant_b.email
+    ).invitation
+    services.membership_invitation_decline(invitation=invitation, actor=fresh(applicant_b))
+    assert not is_member(applicant_b, org_a)
+    invitation.refresh_from_db()
+    assert invitation.accepted is False and invitation.answered_at is not None
+    with pytest.raises(TransitionConflict) as caught:
+        services.membership_invitation_accept(invitation=invitation, actor=fresh(applicant_b))
+    assert caught.value.code == "invitation_answered"
+    assert not is_member(applicant_b, org_a)
+    # A declined invitation is closed: a new one may be sent.
+    again = services.membership_invite(
+        organisation=org_a, actor=applicant_a, email=applicant_b.email
+    ).invitation
+    assert again.pk != invitation.pk and again.is_open
+
+
+def test_nobody_else_can_answer_an_invitation(org_a, applicant_a, colleague_a, applicant_b):
+    invitation = services.membership_invite(
+        organisation=org_a, actor=applicant_a, email=applicant_b.email, role="admin"
+    ).invitation
+    stranger = f.UserFactory()
+    # Not the inviting administrator, not a member, not a stranger: it is not theirs (404).
+    for who in (applicant_a, colleague_a, stranger):
+        for answer in (
+            services.membership_invitation_accept,
+            services.membership_invitation_decline,
+        ):
+            with pytest.raises(MembershipInvitation.DoesNotExist):
+                answer(invitation=invitation, actor=fresh(who))
+    invitation.refresh_from_db()
+    assert invitation.is_open
+    assert not is_member(applicant_b, org_a) and not is_member(stranger, org_a)
+    assert membership_of(colleague_a, org_a).role == "member"
+
+
+def test_a_second_open_invitation_is_refused(org_a, applicant_a, applicant_b, mailoutbox):
+    services.membership_invite(organisation=org_a, actor=applicant_a, email=applicant_b.email)
+    with pytest.raises(RuleViolation) as caught:
+        services.membership_invite(
+            organisation=org_a, actor=applicant_a, email=applicant_b.email.upper(), role="admin"
+        )
+    assert caught.value.code == "already_invited"
+    assert caught.value.errors == {
+        "email": [f"{applicant_b.email} is already invited to YINS: they join once they accept."]
+    }
+    assert MembershipInvitation.objects.get().role == "member"  # unchanged
+    assert Notification.objects.filter(recipient=applicant_b).count() == 1
+
+
+def test_the_database_allows_one_open_invitation_per_person_and_organisation(
+    org_a, applicant_a, applicant_b
+):
+    from django.db import IntegrityError, transaction
+
+    invitation = MembershipInvitation.objects.create(organisation=org_a, user=applicant_b)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MembershipInvitation.objects.create(organisation=org_a, user=applicant_b)
+    MembershipInvitation.objects.filter(pk=invitation.pk).update(answered_at="2027-01-01T00:00Z")
+    MembershipInvitation.objects.create(organisation=org_a, user=applicant_b)  # answered: fine
+
+
+def test_an_admin_withdraws_an_invitation_before_it_is_answered(
+    org_a, applicant_a, colleague_a, applicant_b, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):  # the broker has not sent it yet
+        invitation = services.membership_invite(
+            organisation=org_a, actor=applicant_a, email=applicant_b.email
+        ).invitation
+    # A plain member and another organisation's administrator may not.
+    for who in (colleague_a, applicant_b):
+        with pytest.raises(NotPermitted):
+            services.membership_invitation_withdraw(invitation=invitation, actor=fresh(who))
+    assert MembershipInvitation.objects.filter(pk=invitation.pk).exists()
+    services.membership_invitation_withdraw(invitation=invitation, actor=applicant_a)
+    assert not MembershipInvitation.objects.filter(pk=invitation.pk).exists()
+    assert Notification.objects.get(recipient=applicant_b).state == "cancelled"  # never sent
+    with pytest.raises(TransitionConflict) as caught:
+        services.membership_invitation_accept(invitation=invitation, actor=fresh(applicant_b))
+    assert caught.value.code == "invitation_withdrawn"
+    assert not is_member(applicant_b, org_a)
+    with pytest.raises(TransitionConflict) as caught:
+        services.membership_invitation_withdraw(invitation=invitation, actor=applicant_a)
+    assert caught.value.code == "invitation_withdrawn"
+
+
+def test_an_answered_invitation_cannot_be_withdrawn(org_a, applicant_a, applicant_b):
+    invitation = services.membership_invite(
+        organisation=org_a, actor=applicant_a, email=applicant_b.email
+    ).invitation
+    services.membership_invitation_accept(invitation=invitation, actor=fresh(applicant_b))
+    with pytest.raises(TransitionConflict) as caught:
+        services.membership_invitation_withdraw(invitation=invitation, actor=applicant_a)
+    assert caught.value.code == "invitation_answered"
+    assert is_member(applicant_b, org_a)
+
+
+@pytest.mark.parametrize("accepts", [False, True], ids=["invited", "accepted"])
+def test_an_invited_reviewer_is_excluded_from_the_applicant_only_once_they_accept(
+    accepts, org_a, applicant_a, draft, manager, reviewer
+):
+    """The attack: an applicant invites the reviewers it wants out of its review."""
+    application_submit(application=draft, actor=applicant_a)
+    application = application_screen(application=draft, actor=manager, eligible=True)
+    invitation = services.membership_invite(
+        organisation=org_a, actor=applicant_a, email=reviewer.email
+    ).invitation
+    if not accepts:
+        assignment = assignment_create(application=application, reviewer=reviewer, actor=manager)
+        assert assignment.reviewer == reviewer
+        return
+    services.membership_invitation_accept(invitation=invitation, actor=fresh(reviewer))
+    with pytest.raises(RuleViolation) as caught:
+        assignment_create(application=application, reviewer=reviewer, actor=manager)
+    assert caught.value.errors == {
+        "reviewer": ["The reviewer is a member of the applicant organisation."]
+    }
 
 
 def test_a_member_cannot_be_added_twice(org_a, applicant_a, colleague_a):
@@ -96,11 +324,7 @@ def test_a_member_cannot_be_added_twice(org_a, applicant_a, colleague_a):
         "email": [f"{colleague_a.email} is already a member of {org_a}."]
     }
     assert membership_of(colleague_a, org_a).role == "member"  # unchanged, not promoted
-    with pytest.raises(RuleViolation):
-        services.membership_add(
-            organisation=org_a, actor=applicant_a, user=colleague_a, role="admin"
-        )
-    assert membership_of(colleague_a, org_a).role == "member"
+    assert not MembershipInvitation.objects.exists()
 
 
 def test_bad_input_is_refused_field_by_field(org_a, applicant_a):
@@ -118,10 +342,13 @@ def test_only_an_admin_manages_people(org_a, applicant_a, colleague_a, applicant
         with pytest.raises(NotPermitted):
             services.membership_invite(organisation=org_a, actor=who, email="x@yins.example")
         with pytest.raises(NotPermitted):
+            services.membership_invite(organisation=org_a, actor=who, email=who.email)
+        with pytest.raises(NotPermitted):
             services.membership_change_role(membership=admin, actor=who, role="member")
         with pytest.raises(NotPermitted):
             services.membership_remove(membership=admin, actor=who)
     assert not User.objects.filter(email="x@yins.example").exists()
+    assert not MembershipInvitation.objects.exists()
     assert membership_of(applicant_a, org_a).role == "admin"
 
 
