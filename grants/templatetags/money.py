@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 register = template.Library()
 
@@ -28,7 +28,8 @@ def in_zone(value, zone_name: str):
     if value is None:
         return "—"
     local = timezone.localtime(value, ZoneInfo(zone_name))
-    return f"{local:%d %b %Y, %H:%M:%S} {local.tzname()} ({zone_name})"
+    # dateformat, not strftime: the month's name in the active language ("05 Sep" / "05 sep").
+    return f"{dateformat.format(local, 'd M Y, H:i:s')} {local.tzname()} ({zone_name})"
 
 
 @register.filter
