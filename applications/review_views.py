@@ -13,28 +13,24 @@ from __future__ import annotations
 
 import smtplib
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMessage
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.invitations import language_of
+from accounts.invitations import send_set_password_email
 from grants import policies as grant_policies
 from grants.models import Call, CallQuestion, CallReviewer
 from grants.templatetags.money import in_zone
@@ -642,51 +638,21 @@ def call_review(request: HttpRequest, call_id: int) -> HttpResponse:
 # The reviewer pool ---------------------------------------------------------------------------
 
 
-class _InvitationForm(PasswordResetForm):
-    """Django's password-reset e-mail, sent to one known user: the account of an invited
-    expert has no usable password yet, which the stock form would skip. Unlike the stock
-    form, a delivery failure is raised, so the manager is told it did not go."""
-
-    def __init__(self, user):
-        super().__init__(data={"email": user.email})
-        self.invited = user
-
-    def get_users(self, email):
-        return [self.invited]
-
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
-        EmailMessage(subject, body, from_email, [to_email]).send()
-
-
 def _send_invitation(request: HttpRequest, link: CallReviewer) -> bool:
-    """The link is built from SITE_URL (never from the request's Host header), in the
-    reviewer's language."""
-    site = urlsplit(settings.SITE_URL)
-    form = _InvitationForm(link.user)
-    form.is_valid()
+    """A set-password link for an invited expert (built from SITE_URL, in their language);
+    False when it could not be sent, so the manager is told."""
     try:
-        with translation.override(language_of(link.user)):
-            form.save(
-                domain_override=site.netloc,
-                use_https=site.scheme == "https",
-                subject_template_name="review_manage/email/invite_subject.txt",
-                email_template_name="review_manage/email/invite.txt",
-                extra_email_context={
-                    "call": link.call,
-                    "inviter": request.user,
-                    "invitation_path": "review-invitation",
-                },
-            )
+        send_set_password_email(
+            link.user,
+            subject_template_name="review_manage/email/invite_subject.txt",
+            email_template_name="review_manage/email/invite.txt",
+            context={
+                "call": link.call,
+                "inviter": request.user,
+                "invitation_path": "review-invitation",
+            },
+            raise_errors=True,
+        )
     except (OSError, smtplib.SMTPException):
         return False
     return True
