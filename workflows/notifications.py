@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -54,6 +54,7 @@ class Deadline:
     managers: tuple[int, ...]
     offsets: tuple[tuple[int, str], ...] = ()
     manager_url: str = ""
+    owner_urls: dict[int, str] = field(default_factory=dict)  # a page of one's own, if any
 
 
 def offset_moment(deadline_at: dt.datetime, zone: str, days: int) -> dt.datetime:
@@ -159,15 +160,18 @@ def live_deadlines(now: dt.datetime) -> Iterator[Deadline]:
             state=Call.State.OPEN, closes_at__gte=now, closes_at__lte=now + HORIZON
         ).select_related("programme")
     )
-    drafts: dict[int, set[int]] = {}
-    for call_id, org_id in Application.objects.filter(
+    drafts: dict[int, dict[int, list[int]]] = {}  # call → organisation → its drafts
+    for call_id, org_id, application_id in Application.objects.filter(
         call__in=calls, state=Application.State.DRAFT
-    ).values_list("call_id", "organisation_id"):
-        drafts.setdefault(call_id, set()).add(org_id)
+    ).values_list("call_id", "organisation_id", "pk"):
+        drafts.setdefault(call_id, {}).setdefault(org_id, []).append(application_id)
     members = _members(org for orgs in drafts.values() for org in orgs)
     for call in calls:
-        owners = tuple(sorted({u for org in drafts.get(call.pk, ()) for u in members.get(org, ())}))
-        if owners:
+        mine: dict[int, list[int]] = {}  # person → the drafts of their organisations
+        for org, applications in drafts.get(call.pk, {}).items():
+            for user_id in members.get(org, ()):
+                mine.setdefault(user_id, []).extend(applications)
+        if mine:
             yield Deadline(
                 key=f"call:{call.pk}",
                 kind=Notification.Kind.CALL_CLOSING,
@@ -175,7 +179,13 @@ def live_deadlines(now: dt.datetime) -> Iterator[Deadline]:
                 zone=call.timezone,
                 title=call.title,
                 url="/dashboard/",
-                owners=owners,
+                # One draft: straight to it; several: the dashboard lists them.
+                owner_urls={
+                    user_id: f"/applications/{ids[0]}/edit/"
+                    for user_id, ids in mine.items()
+                    if len(ids) == 1
+                },
+                owners=tuple(sorted(mine)),
                 managers=(),
                 offsets=offsets.effective(
                     Notification.Kind.CALL_CLOSING, programme=call.programme, call=call
@@ -290,7 +300,12 @@ def notifications_sweep(*, now: dt.datetime | None = None, enqueue: bool = True)
                         due_at=offset_moment(deadline.at, deadline.zone, days),
                         subject=_subject(deadline.title, days)[:255],
                         body=f"{deadline.title}\nDeadline: {deadline.at:%Y-%m-%d %H:%M} UTC",
-                        url=url or deadline.url,
+                        url=(
+                            deadline.owner_urls.get(user_id, url)
+                            if audience == offsets.OWNER
+                            else url
+                        )
+                        or deadline.url,
                         params={"audience": audience, "zone": deadline.zone},
                     )
                 )

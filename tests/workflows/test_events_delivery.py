@@ -235,7 +235,18 @@ class TestPreferences:
         sweep()
         [mine] = [m for m in mailoutbox if m.to == [applicant_a.email]]
         assert "Due in 1 day" in mine.subject
-        assert "http://127.0.0.1:8000/dashboard/" in mine.body
+        # Straight to the draft that is not submitted yet.
+        assert f"http://127.0.0.1:8000/applications/{draft.pk}/edit/" in mine.body
+
+    def test_with_several_drafts_the_reminder_leads_to_the_dashboard(
+        self, call, draft, org_a, applicant_a, sweep
+    ):
+        from tests import factories as f
+
+        f.complete_application(call=call, organisation=org_a, created_by=applicant_a)
+        Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() + dt.timedelta(hours=20))
+        sweep()
+        assert Notification.objects.get(recipient=applicant_a).url == "/dashboard/"
 
     def test_a_deactivated_account_gets_nothing_by_email(
         self, draft, applicant_a, colleague_a, mailoutbox, sweep
