@@ -59,6 +59,7 @@ from .models import (
     ReportAttachment,
     Tranche,
 )
+from .public_views import public_grants
 from .selectors import programmes_staffed_by, staffed_programme_ids
 
 # Helpers: fetch for this user, or 404. ------------------------------------------------
@@ -758,7 +759,11 @@ def donor_report(request: HttpRequest, programme_id: int) -> HttpResponse:
     return render(
         request,
         "grants_manage/donor_report.html",
-        {"programme": programme, "form": form},
+        {
+            "programme": programme,
+            "form": form,
+            "open_data": public_grants(programme).exists(),
+        },
         status=400 if form.is_bound else 200,
     )
 

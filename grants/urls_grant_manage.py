@@ -116,4 +116,19 @@ urlpatterns = [
         public_views.programme_grants,
         name="public-programme-grants",
     ),
+    path(
+        "programmes/<int:programme_id>/grants/360giving.json",
+        public_views.programme_grants_360giving_json,
+        name="public-programme-grants-360giving-json",
+    ),
+    path(
+        "programmes/<int:programme_id>/grants/360giving.csv",
+        public_views.programme_grants_360giving_csv,
+        name="public-programme-grants-360giving-csv",
+    ),
+    path(
+        "programmes/<int:programme_id>/grants/iati.xml",
+        public_views.programme_grants_iati,
+        name="public-programme-grants-iati",
+    ),
 ]

@@ -21,6 +21,9 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-prod
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Starts every identifier in the open-data exports (360Giving, IATI): a registered 360Giving
+# publisher prefix ("360G-yourorg") once the lead organisation has one.
+OPEN_DATA_ID_PREFIX = env("OPEN_DATA_ID_PREFIX", default="360G-regrant")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
