@@ -2,6 +2,7 @@
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -19,7 +20,7 @@ def test_a_visitor_downloads_the_open_data_from_the_public_list(
 
     with page.expect_download() as json_download:
         page.get_by_role("link", name="360Giving (JSON)").click()
-    data = json.loads(open(json_download.value.path(), encoding="utf-8").read())
+    data = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
     assert [g["title"] for g in data["grants"]] == [grant.title]
     assert json_download.value.suggested_filename.endswith(".json")
 
