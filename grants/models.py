@@ -12,6 +12,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from . import policies
 from .countries import COUNTRIES, CURRENCIES
+from .registries import validate_registry
 
 
 def validate_timezone(value: str) -> None:
@@ -87,6 +88,17 @@ class Organisation(models.Model):
     country = models.CharField(_("country"), max_length=2, choices=COUNTRIES)
     city = models.CharField(_("city"), max_length=120, blank=True)
     registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
+    registry = models.CharField(
+        _("register"),
+        max_length=20,
+        blank=True,
+        validators=[validate_registry],
+        help_text=_(
+            "The register the registration number belongs to, as its org-id.guide list code "
+            "(e.g. RS-APR, the Serbian Business Registrations Agency). With both, the open "
+            "data identifies the organisation by its org-id (RS-APR-<number>)."
+        ),
+    )
     org_type = models.CharField(
         _("organisation type"), max_length=20, choices=OrganisationType.choices
     )

@@ -132,6 +132,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "country",
             "city",
             "registration_number",
+            "registry",
             "org_type",
             "website",
             "email",

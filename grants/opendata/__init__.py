@@ -14,10 +14,12 @@ Identifiers start with settings.OPEN_DATA_ID_PREFIX (a registered 360Giving pref
 lead organisation has one):
 
 - grant: ``<prefix>-<lead organisation pk>-<grant pk>``;
-- organisation: ``<prefix>-org-<pk>``. 360Giving and IATI want org-id.guide identifiers
-  (list code + register number, e.g. ``RS-APR-…``), but Regrant does not record which
-  register an organisation's number comes from, so it uses an internal identifier, which
-  is what the 360Giving guidance asks for when no register identifier is known.
+- organisation: its org-id.guide identifier, ``<registry>-<registration number>`` (e.g.
+  ``RS-APR-12345678``, spaces taken out of the number), when it has recorded both its
+  register (``Organisation.registry``) and its number; otherwise ``<prefix>-org-<pk>``, the
+  internal identifier the 360Giving guidance asks for when no register identifier is known.
+  The grant and IATI activity identifiers keep the internal form, so they do not change
+  when an organisation records its register.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from workflows.models import TransitionLog
 
 from ..countries import COUNTRIES
 from ..models import Amendment, Call, Grant, Organisation, Programme, Tranche
+from ..registries import org_id
 
 
 def prefix() -> str:
@@ -42,7 +45,15 @@ def prefix() -> str:
 
 
 def organisation_id(organisation: Organisation) -> str:
+    """The internal identifier (also the start of the IATI activity identifiers)."""
     return f"{prefix()}-org-{organisation.pk}"
+
+
+def organisation_ref(organisation: Organisation) -> str:
+    """How the files name an organisation: its org-id when known, else the internal one."""
+    return org_id(organisation.registry, organisation.registration_number) or organisation_id(
+        organisation
+    )
 
 
 def grant_id(grant: Grant, programme: Programme) -> str:

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from django.utils import timezone
 
 from ..models import Donor, Grant, Organisation, OrganisationType, Programme
-from . import PublicGrant, iso_datetime, organisation_id
+from . import PublicGrant, iso_datetime, organisation_id, organisation_ref
 
 VERSION = "2.03"
 
@@ -63,7 +63,7 @@ def _org(parent: ET.Element, tag: str, organisation: Organisation, **attrs: str)
     element = ET.SubElement(
         parent,
         tag,
-        {"ref": organisation_id(organisation), "type": organisation_type(organisation), **attrs},
+        {"ref": organisation_ref(organisation), "type": organisation_type(organisation), **attrs},
     )
     _narrative(element, organisation.legal_name)
 
@@ -94,7 +94,9 @@ def activity(item: PublicGrant, programme: Programme, donors: list[Donor]) -> ET
     if item.modified:
         attrs["last-updated-datetime"] = iso_datetime(item.modified)
     element = ET.Element("iati-activity", attrs)
-    # Prefixed with the reporting organisation's identifier, as the standard requires.
+    # Prefixed with the lead's internal identifier, which never changes: the reporting-org
+    # ref becomes its org-id once it records its register, and an activity's identifier
+    # must stay the same from one file to the next.
     ET.SubElement(element, "iati-identifier").text = f"{organisation_id(lead)}-{grant.pk}"
     _org(element, "reporting-org", lead)
     _narrative(ET.SubElement(element, "title"), item.title)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from workflows.exports import csv_cell
 
 from ..models import Programme
-from . import PublicGrant, country_name, iso_datetime, organisation_id, programme_code
+from . import PublicGrant, country_name, iso_datetime, organisation_ref, programme_code
 
 # The standard's country codelist (beneficiaryLocation/countryCode) has no user-assigned
 # codes: Kosovo is XK everywhere else in the file, but there only its name can be given.
@@ -69,7 +69,7 @@ def grant_object(item: PublicGrant, programme: Programme, *, programme_url: str)
         data["plannedDates"] = [planned]
     data["recipientOrganization"] = [
         {
-            "id": organisation_id(item.recipient),
+            "id": organisation_ref(item.recipient),
             "name": item.recipient.legal_name,
             "addressCountry": item.recipient.country.upper(),
         }
@@ -80,7 +80,7 @@ def grant_object(item: PublicGrant, programme: Programme, *, programme_url: str)
             location["countryCode"] = item.beneficiary_country
         data["beneficiaryLocation"] = [location]
     data["fundingOrganization"] = [
-        {"id": organisation_id(programme.owner), "name": programme.owner.legal_name}
+        {"id": organisation_ref(programme.owner), "name": programme.owner.legal_name}
     ]
     data["grantProgramme"] = [
         {"code": programme_code(programme), "title": programme.title, "url": programme_url}
@@ -101,7 +101,7 @@ def package(
         "title": f"Grants awarded by {owner.legal_name}: {programme.title}",
         "identifier": f"{programme_code(programme)}-grants",
         "modified": iso_datetime(timezone.now()),
-        "publisher": {"identifier": organisation_id(owner), "name": owner.legal_name},
+        "publisher": {"identifier": organisation_ref(owner), "name": owner.legal_name},
         "accessURL": programme_url,
         "downloadURL": download_url,
     }

@@ -123,3 +123,28 @@ def test_it_lists_programmes_with_a_published_call_and_those_i_staff(
     assert api_for(manager).get(f"/api/v1/programmes/{programme.pk}/").data["my_roles"] == [
         "manager"
     ]
+
+
+def test_it_records_the_register_of_the_registration_number(api_for, applicant_a, org_a):
+    response = api_for(applicant_a).patch(
+        f"/api/v1/organisations/{org_a.pk}/", {"registry": "RS-APR"}
+    )
+    assert response.status_code == 200, response.data
+    assert response.data["registry"] == "RS-APR"
+    org_a.refresh_from_db()
+    assert org_a.registry == "RS-APR"
+    # Registers outside the region are org-id.guide codes too.
+    response = api_for(applicant_a).patch(
+        f"/api/v1/organisations/{org_a.pk}/", {"registry": "GB-CHC"}
+    )
+    assert response.status_code == 200, response.data
+
+
+def test_it_refuses_a_register_that_is_not_an_org_id_list_code(api_for, applicant_a, org_a):
+    response = api_for(applicant_a).patch(
+        f"/api/v1/organisations/{org_a.pk}/", {"registry": "rs apr"}
+    )
+    assert response.status_code == 400
+    assert "org-id.guide register code" in str(response.data["errors"]["registry"])
+    org_a.refresh_from_db()
+    assert org_a.registry == ""

@@ -20,7 +20,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 
 from grants.grant_services import grant_sign, tranche_approve, tranche_pay
-from grants.models import Call, Grant, Tranche
+from grants.models import Call, Grant, Organisation, Tranche
 from tests import factories as f
 from tests.web_grants_manage.conftest import award
 
@@ -230,6 +230,93 @@ def test_the_json_export_runs_a_fixed_number_of_queries(
 
 def test_a_public_programme_without_grants_yet_has_an_empty_package(client, call):
     assert _json(client, call.programme_id)["grants"] == []
+
+
+# Organisation identifiers ----------------------------------------------------------------
+
+
+@pytest.fixture
+def registered(call, published):
+    """The grantee and the lead have recorded their registers: they get org-ids."""
+    Organisation.objects.filter(pk=published["paid"].organisation_id).update(
+        registry="RS-APR", registration_number="1712 3456"
+    )
+    Organisation.objects.filter(pk=call.programme.owner_id).update(
+        registry="BA-JIB", registration_number="4200123450008"
+    )
+    return published
+
+
+def test_an_organisation_with_register_and_number_gets_its_org_id_in_json(
+    client, call, registered, validator
+):
+    body = _get(client, "public-programme-grants-360giving-json", call.programme_id).content
+    data = json.loads(body)
+    validator.validate(data)
+    owner = call.programme.owner_id
+    by_id = {g["id"]: g for g in data["grants"]}
+    # The grant identifiers do not change.
+    paid = by_id[f"360G-regrant-{owner}-{registered['paid'].pk}"]
+    assert paid["recipientOrganization"][0]["id"] == "RS-APR-17123456"
+    assert paid["fundingOrganization"][0]["id"] == "BA-JIB-4200123450008"
+    assert data["publisher"]["identifier"] == "BA-JIB-4200123450008"
+    # The Kosovo grantee has a number but no register: the internal identifier.
+    kosovo = by_id[f"360G-regrant-{owner}-{registered['awarded'].pk}"]
+    assert kosovo["recipientOrganization"][0]["id"] == (
+        f"360G-regrant-org-{registered['awarded'].organisation_id}"
+    )
+
+
+def test_an_organisation_with_register_and_number_gets_its_org_id_in_csv(client, call, registered):
+    response = _get(client, "public-programme-grants-360giving-csv", call.programme_id)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    by_name = {r["Recipient Org:Name"]: r for r in rows}
+    assert by_name["Youth Initiative Novi Sad"]["Recipient Org:Identifier"] == "RS-APR-17123456"
+    assert by_name["Zëri i Rinisë Prizren"]["Recipient Org:Identifier"] == (
+        f"360G-regrant-org-{registered['awarded'].organisation_id}"
+    )
+    assert {r["Funding Org:Identifier"] for r in rows} == {"BA-JIB-4200123450008"}
+    assert {r["Identifier"].rsplit("-", 1)[0] for r in rows} == {
+        f"360G-regrant-{call.programme.owner_id}"
+    }
+
+
+def test_an_organisation_with_register_and_number_gets_its_org_id_in_iati(client, call, registered):
+    _root, activities = _activities(client, call.programme_id)
+    by_pk = {a.findtext("iati-identifier").rsplit("-", 1)[1]: a for a in activities}
+    paid = by_pk[str(registered["paid"].pk)]
+    lead = "BA-JIB-4200123450008"
+    assert paid.find("reporting-org").get("ref") == lead
+    refs = {o.get("role"): o.get("ref") for o in paid.findall("participating-org")}
+    assert refs == {"1": lead, "3": lead, "4": "RS-APR-17123456"}
+    for transaction in paid.findall("transaction"):
+        assert transaction.find("provider-org").get("ref") == lead
+        assert transaction.find("receiver-org").get("ref") == "RS-APR-17123456"
+    # The activity identifier keeps the internal form.
+    assert paid.findtext("iati-identifier") == (
+        f"360G-regrant-org-{call.programme.owner_id}-{registered['paid'].pk}"
+    )
+    kosovo = by_pk[str(registered["awarded"].pk)]
+    implementing = kosovo.find("participating-org[@role='4']")
+    assert implementing.get("ref") == f"360G-regrant-org-{registered['awarded'].organisation_id}"
+
+
+@pytest.mark.parametrize(
+    ("registry", "number"), [("RS-APR", ""), ("RS-APR", "   "), ("", "17123456")]
+)
+def test_without_register_or_number_the_identifier_stays_internal(
+    client, call, published, registry, number
+):
+    organisation_id = published["paid"].organisation_id
+    Organisation.objects.filter(pk=organisation_id).update(
+        registry=registry, registration_number=number
+    )
+    data = _json(client, call.programme_id)
+    ids = {g["recipientOrganization"][0]["id"] for g in data["grants"]}
+    assert f"360G-regrant-org-{organisation_id}" in ids
+    _root, activities = _activities(client, call.programme_id)
+    refs = {a.find("participating-org[@role='4']").get("ref") for a in activities}
+    assert f"360G-regrant-org-{organisation_id}" in refs
 
 
 # 360Giving CSV -------------------------------------------------------------------------

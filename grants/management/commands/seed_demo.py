@@ -294,6 +294,11 @@ ORGANISATIONS: dict[str, Org] = {
     ),
 }
 
+# The org-id.guide register of a few demo organisations, where it is certain: associations
+# in Serbia are registered with the Serbian Business Registrations Agency (APR). The others
+# leave it empty ("other or not known"). The numbers themselves are made up (DEMO-…).
+REGISTRIES = {"civic_bridges": "RS-APR", "sigurna_luka": "RS-APR", "cppz_nis": "RS-APR"}
+
 # Persona → (organisation, membership role)
 PERSONA_MEMBERSHIPS = {
     "applicant": ("sigurna_luka", Membership.Role.ADMIN),
@@ -1492,6 +1497,7 @@ class Command(BaseCommand):
                     "city": org.city,
                     "org_type": org.org_type,
                     "registration_number": f"DEMO-{org.country}-{index:04d}",
+                    "registry": REGISTRIES.get(key, ""),
                     "email": f"info@{key.replace('_', '-')}.example",
                 },
             )
