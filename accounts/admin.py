@@ -8,9 +8,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from grants.models import Membership, ProgrammeRole
-
-from .models import User
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):

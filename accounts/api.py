@@ -11,11 +11,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from accounts import services
+from accounts.models import User
+from accounts.serializers import LoginSerializer, MeSerializer, TokenSerializer
 from workflows.api import error_responses
-
-from . import services
-from .models import User
-from .serializers import LoginSerializer, MeSerializer, TokenSerializer
 
 
 class TokenThrottle(AnonRateThrottle):

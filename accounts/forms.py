@@ -4,11 +4,10 @@ from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from grants.forms import timezone_choices
 from grants.models import Organisation
 from grants.registries import WESTERN_BALKAN_REGISTRIES
-
-from .models import User
 
 
 class PlainLabels:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PlainLabels
 from grants.models import Membership
 from workflows.exceptions import RuleViolation
-
-from .forms import PlainLabels
 
 ROLE_CHOICES = [
     (Membership.Role.MEMBER, _("Member: drafts and submits applications, writes reports")),

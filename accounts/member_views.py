@@ -22,12 +22,11 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.member_forms import MemberInviteForm, MemberRoleForm
 from grants import policies, services
 from grants.models import Membership, MembershipInvitation, Organisation
 from grants.selectors import organisations_of
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-
-from .member_forms import MemberInviteForm, MemberRoleForm
 
 
 def _organisation_for_member(request: HttpRequest, organisation_id: int) -> Organisation:

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .forms import PlainLabels
+from accounts.forms import PlainLabels
 
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
 

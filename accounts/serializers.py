@@ -3,10 +3,9 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.models import User
 from grants.models import Membership, ProgrammeRole, validate_timezone
 from grants.serializers import OrganisationSummarySerializer
-
-from .models import User
 
 
 class LoginSerializer(serializers.Serializer):

@@ -1,9 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
-from .forms import LoginForm
-from .password_reset import NewPasswordForm, PasswordResetRequestForm
+from accounts import views
+from accounts.forms import LoginForm
+from accounts.password_reset import NewPasswordForm, PasswordResetRequestForm
 
 urlpatterns = [
     path(

@@ -3,7 +3,7 @@ follows to set a password (under /accounts/)."""
 
 from django.urls import path
 
-from . import member_views as views
+from accounts import member_views as views
 
 urlpatterns = [
     path(

@@ -14,13 +14,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts import services as account_services
+from accounts.forms import OrganisationForm, RegistrationForm, UserSettingsForm
+from accounts.models import User
 from grants import policies, services
 from grants.models import Organisation
 from grants.selectors import organisations_of
-
-from . import services as account_services
-from .forms import OrganisationForm, RegistrationForm, UserSettingsForm
-from .models import User
 
 
 def _get_organisation_for_admin(request: HttpRequest, organisation_id: int) -> Organisation:

@@ -12,10 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from grants.templatetags.money import format_money
-from workflows.admin import CommentForm, ServiceTransitionsMixin, transition_history
-
-from .models import (
+from applications.models import (
     Answer,
     Application,
     Attachment,
@@ -29,14 +26,16 @@ from .models import (
     ReviewAssignment,
     Score,
 )
-from .review import assignment_reopen, award_list_approve, award_list_return
-from .services import (
+from applications.review import assignment_reopen, award_list_approve, award_list_return
+from applications.services import (
     application_answer_clarification,
     application_request_clarification,
     application_screen,
     application_submit,
     application_withdraw,
 )
+from grants.templatetags.money import format_money
+from workflows.admin import CommentForm, ServiceTransitionsMixin, transition_history
 
 
 class IneligibleForm(forms.Form):

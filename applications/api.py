@@ -23,14 +23,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from grants.serializers import TransitionCommentSerializer
-from workflows.api import NotFoundForAnonymous, error_responses
-
-from . import services
-from .models import Application, Attachment, BudgetLine, Partner
-from .rules import eligibility_checks
-from .selectors import application_history, applications_visible_to
-from .serializers import (
+from applications import services
+from applications.models import Application, Attachment, BudgetLine, Partner
+from applications.rules import eligibility_checks
+from applications.selectors import application_history, applications_visible_to
+from applications.serializers import (
     ApplicationCreateSerializer,
     ApplicationSerializer,
     ApplicationUpdateSerializer,
@@ -45,6 +42,8 @@ from .serializers import (
     ResubmitSerializer,
     TransitionLogSerializer,
 )
+from grants.serializers import TransitionCommentSerializer
+from workflows.api import NotFoundForAnonymous, error_responses
 
 
 def applications_for(user) -> QuerySet[Application]:

@@ -17,10 +17,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PlainLabels
+from applications.models import Application, BudgetLine
 from grants.countries import COUNTRIES
 from grants.models import Organisation, OrganisationType
-
-from .models import Application, BudgetLine
 
 BUDGET_FIELDS = ("category", "description", "amount_requested", "own_contribution")
 BUDGET_KEY = re.compile(

@@ -9,10 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import Application
 from grants.countries import COUNTRIES
 from grants.forms import Form, LocalDateTimeField, local_to_utc, utc_to_local
-
-from .models import Application
 
 STAFF_STATES = [
     (s, label) for s, label in Application.State.choices if s != Application.State.DRAFT

@@ -19,6 +19,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applications import services
+from applications.manage_forms import (
+    ApplicationFilterForm,
+    ClarificationForm,
+    EligibleForm,
+    IneligibleForm,
+)
+from applications.models import Application, budget_totals
+from applications.rules import eligibility_checks
+from applications.selectors import (
+    application_for_user,
+    application_history,
+    applications_visible_to,
+    with_budget_totals,
+)
 from grants import policies as grant_policies
 from grants.models import Call, CallQuestion
 from grants.selectors import calls_visible_to, staffed_programme_ids
@@ -26,17 +41,6 @@ from grants.templatetags.money import in_zone
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.exports import csv_cell
 from workflows.services import available_transitions
-
-from . import services
-from .manage_forms import ApplicationFilterForm, ClarificationForm, EligibleForm, IneligibleForm
-from .models import Application, budget_totals
-from .rules import eligibility_checks
-from .selectors import (
-    application_for_user,
-    application_history,
-    applications_visible_to,
-    with_budget_totals,
-)
 
 # Helpers: fetch for this user, or 404. ------------------------------------------------
 

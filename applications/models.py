@@ -8,9 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from applications import policies
 from grants.models import MONEY, Call, CallQuestion, Organisation, StoredUpload
-
-from . import policies
 
 
 class Application(FSMModelMixin, models.Model):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from grants.policies import is_member, is_programme_manager, is_programme_staff
 
 if TYPE_CHECKING:
-    from .models import Application
+    from applications.models import Application
 
 
 def _programme_id(application: Application) -> int:

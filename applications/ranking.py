@@ -27,11 +27,10 @@ from django.db.models.functions import Cast, Coalesce, Round
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications.models import Application, BudgetLine, ConsensusScore, ReviewAssignment, Score
 from grants.models import Call, Criterion
 from grants.templatetags.money import plain
 from workflows.exports import csv_cell
-
-from .models import Application, BudgetLine, ConsensusScore, ReviewAssignment, Score
 
 NUMBER = DecimalField(max_digits=20, decimal_places=6)
 TWO = Decimal("0.01")
@@ -97,7 +96,7 @@ def _submitted_scores():
 def call_ranking(call: Call) -> Ranking:
     """The ranked applications of a call with the funding line. Three queries: criteria,
     the ranked applications, the amount already awarded."""
-    from .review import awarded_total
+    from applications.review import awarded_total
 
     criteria = list(call.criteria.order_by("-weight", "order", "pk"))
     total_weight = sum((c.weight for c in criteria), Decimal(0)) or Decimal(1)

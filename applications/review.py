@@ -14,16 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grants import policies as grant_policies
-from grants.grant_services import grant_create_from_application
-from grants.models import Call, CallReviewer, Criterion, Grant, Membership
-from grants.templatetags.money import plain
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.models import Notification
-from workflows.notifications import notify, notify_organisation
-from workflows.services import transition_perform, transition_perform_bulk
-
-from .models import (
+from applications.models import (
     Application,
     AwardList,
     AwardListItem,
@@ -33,6 +24,14 @@ from .models import (
     ReviewAssignment,
     Score,
 )
+from grants import policies as grant_policies
+from grants.grant_services import grant_create_from_application
+from grants.models import Call, CallReviewer, Criterion, Grant, Membership
+from grants.templatetags.money import plain
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.models import Notification
+from workflows.notifications import notify, notify_organisation
+from workflows.services import transition_perform, transition_perform_bulk
 
 DEFAULT_REVIEW_DAYS = 14
 ASSIGNABLE_STATES = [
@@ -440,7 +439,7 @@ def review_submit(*, assignment: ReviewAssignment, actor) -> ReviewAssignment:
 
 def review_totals(application_id: int) -> list[Decimal]:
     """Weighted total (0–100) of each submitted review of an application."""
-    from .ranking import review_totals_for
+    from applications.ranking import review_totals_for
 
     return [row["total"] for row in review_totals_for(application_ids=[application_id])]
 
@@ -508,7 +507,7 @@ def moderation_record_consensus(
 ) -> Application:
     """Record consensus scores; a justification is required for every criterion whose score
     differs from the mean of the reviews."""
-    from .ranking import criterion_means
+    from applications.ranking import criterion_means
 
     with transaction.atomic():
         application = (
@@ -572,7 +571,7 @@ def award_list_propose(
 ) -> AwardList:
     """Propose the award list from the ranking's funding line. An amount may be adjusted
     downwards only, with a reason."""
-    from .ranking import call_ranking, evaluation_summary, review_comments
+    from applications.ranking import call_ranking, evaluation_summary, review_comments
 
     _require_manager(actor, call)
     adjustments = {int(k): v for k, v in (adjustments or {}).items()}

@@ -28,23 +28,25 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from accounts.models import User
-from grants.models import Call
-from grants.policies import STAFF_ROLES, roles_of
-from grants.serializers import TransitionCommentSerializer
-from workflows.api import NotFoundForAnonymous, error_responses
-
-from . import review as review_services
-from .api import applications_for
-from .models import Application, Attachment, AwardList, AwardListItem, Review, ReviewAssignment
-from .ranking import call_ranking, ranking_csv, reviewer_normalisation
-from .review_selectors import (
+from applications import review as review_services
+from applications.api import applications_for
+from applications.models import (
+    Application,
+    Attachment,
+    AwardList,
+    AwardListItem,
+    Review,
+    ReviewAssignment,
+)
+from applications.ranking import call_ranking, ranking_csv, reviewer_normalisation
+from applications.review_selectors import (
     application_for_reviewer,
     assignment_for_reviewer,
     assignments_of_reviewer,
     calls_for_review_management,
     other_reviews_for,
 )
-from .review_serializers import (
+from applications.review_serializers import (
     AssignmentCreateSerializer,
     AssignmentSerializer,
     AutoAssignResultSerializer,
@@ -61,8 +63,12 @@ from .review_serializers import (
     ReviewUpdateSerializer,
     reviewer_file_name,
 )
-from .selectors import applications_visible_to
-from .serializers import ApplicationSerializer
+from applications.selectors import applications_visible_to
+from applications.serializers import ApplicationSerializer
+from grants.models import Call
+from grants.policies import STAFF_ROLES, roles_of
+from grants.serializers import TransitionCommentSerializer
+from workflows.api import NotFoundForAnonymous, error_responses
 
 
 def _valid(serializer_class, request: Request, **kwargs) -> dict:

@@ -12,11 +12,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import Review
 from grants.countries import COUNTRIES
 from grants.models import Call, Criterion
 from workflows.exceptions import RuleViolation
-
-from .models import Review
 
 
 def plain_number(value: Decimal | None) -> str:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from applications.models import Application, Review, ReviewAssignment
 from grants.models import Call
 from grants.policies import STAFF_ROLES, roles_of
-
-from .models import Application, Review, ReviewAssignment
 
 
 def assignments_of_reviewer(user) -> QuerySet[ReviewAssignment]:

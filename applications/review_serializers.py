@@ -14,16 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from grants.models import MONEY, Call, CallReviewer
-from grants.policies import is_programme_staff, roles_of
-from grants.serializers import (
-    CriterionSerializer,
-    OrganisationSummarySerializer,
-    TransitionsField,
-    request_user,
-)
-
-from .models import (
+from applications.models import (
     Application,
     Attachment,
     AwardList,
@@ -33,9 +24,17 @@ from .models import (
     ReviewAssignment,
     budget_totals,
 )
-from .review_selectors import calls_for_review_management, shows_applicant
-from .selectors import applications_visible_to
-from .serializers import BudgetLineSerializer, BudgetTotalsSerializer
+from applications.review_selectors import calls_for_review_management, shows_applicant
+from applications.selectors import applications_visible_to
+from applications.serializers import BudgetLineSerializer, BudgetTotalsSerializer
+from grants.models import MONEY, Call, CallReviewer
+from grants.policies import is_programme_staff, roles_of
+from grants.serializers import (
+    CriterionSerializer,
+    OrganisationSummarySerializer,
+    TransitionsField,
+    request_user,
+)
 
 # The django-fsm transitions of an assignment, by the API action that performs them: both
 # declarations are one action, POST …/declare/ with {"conflict": …}.

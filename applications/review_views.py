@@ -31,14 +31,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.invitations import send_set_password_email
-from grants import policies as grant_policies
-from grants.models import Call, CallQuestion, CallReviewer
-from grants.templatetags.money import in_zone
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.models import TransitionLog
-
-from . import policies, review
-from .models import (
+from applications import policies, review
+from applications.models import (
     Application,
     Attachment,
     AwardList,
@@ -48,9 +42,9 @@ from .models import (
     ReviewAssignment,
     budget_totals,
 )
-from .ranking import call_ranking, criterion_means, ranking_csv, review_totals_for
-from .ranking import reviewer_normalisation as normalisation
-from .review_forms import (
+from applications.ranking import call_ranking, criterion_means, ranking_csv, review_totals_for
+from applications.ranking import reviewer_normalisation as normalisation
+from applications.review_forms import (
     AssignForm,
     ConsensusForm,
     DecisionCommentForm,
@@ -62,7 +56,7 @@ from .review_forms import (
     ReviewForm,
     plain_number,
 )
-from .review_selectors import (
+from applications.review_selectors import (
     application_for_reviewer,
     assignment_for_reviewer,
     assignment_matrix,
@@ -71,6 +65,11 @@ from .review_selectors import (
     other_reviews_for,
     shows_applicant,
 )
+from grants import policies as grant_policies
+from grants.models import Call, CallQuestion, CallReviewer
+from grants.templatetags.money import in_zone
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.models import TransitionLog
 
 EDITABLE = (ReviewAssignment.State.ACCEPTED, ReviewAssignment.State.REOPENED)
 REOPENABLE_APPLICATION_STATES = (

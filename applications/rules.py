@@ -9,10 +9,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from applications.models import Application, budget_totals
 from grants.models import CallQuestion, OrganisationType
 from grants.templatetags.money import format_money, plain
-
-from .models import Application, budget_totals
 
 
 @dataclass(frozen=True)

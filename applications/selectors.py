@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from applications.models import Application, BudgetLine, Partner
 from grants.policies import STAFF_ROLES, roles_of
 from workflows.models import TransitionLog
-
-from .models import Application, BudgetLine, Partner
 
 
 def applications_visible_to(user) -> QuerySet[Application]:

@@ -9,12 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from grants.models import MONEY, Call, CallQuestion, Organisation
-from grants.selectors import calls_visible_to, organisations_of
-from grants.serializers import OrganisationSummarySerializer, TransitionsField, request_user
-from workflows.models import TransitionLog
-
-from .models import (
+from applications.models import (
     Application,
     Attachment,
     BudgetLine,
@@ -22,7 +17,11 @@ from .models import (
     Partner,
     budget_totals,
 )
-from .services import APPLICATION_TRANSITIONS, MAX_ANSWER_CHARS
+from applications.services import APPLICATION_TRANSITIONS, MAX_ANSWER_CHARS
+from grants.models import MONEY, Call, CallQuestion, Organisation
+from grants.selectors import calls_visible_to, organisations_of
+from grants.serializers import OrganisationSummarySerializer, TransitionsField, request_user
+from workflows.models import TransitionLog
 
 # Amounts on input: never negative, at most two decimals (DRF says so before the service does).
 AMOUNT = {**MONEY, "min_value": 0}

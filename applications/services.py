@@ -14,17 +14,23 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from applications import policies
+from applications.models import (
+    Answer,
+    Application,
+    Attachment,
+    BudgetLine,
+    ClarificationRequest,
+    Partner,
+)
+from applications.rules import submission_problems
+from applications.uploads import inspect_upload
 from grants import policies as grant_policies
 from grants.models import Call, CallQuestion, Organisation
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification
 from workflows.notifications import notify_organisation
 from workflows.services import transition_perform
-
-from . import policies
-from .models import Answer, Application, Attachment, BudgetLine, ClarificationRequest, Partner
-from .rules import submission_problems
-from .uploads import inspect_upload
 
 MAX_ANSWER_CHARS = 100_000
 

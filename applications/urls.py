@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from applications import views
 
 urlpatterns = [
     path("", views.call_list, name="call-list"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import manage_views
+from applications import manage_views
 
 urlpatterns = [
     path(

@@ -3,7 +3,7 @@ staff's under manage/review/, and the applicant's outcome page."""
 
 from django.urls import path
 
-from . import review_views as views
+from applications import review_views as views
 
 urlpatterns = [
     # The reviewer

@@ -32,6 +32,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import OrganisationForm
+from applications import policies, services
+from applications.forms import (
+    BUDGET_CATEGORIES,
+    ApplyForm,
+    ClarificationAnswerForm,
+    Draft,
+    PartnerExistingForm,
+    PartnerNewForm,
+    WithdrawForm,
+    draft_from_application,
+    draft_from_post,
+    posted_version,
+)
+from applications.models import Application, Attachment, Partner, budget_totals
+from applications.rules import Check, eligibility_checks
+from applications.selectors import (
+    application_for_user,
+    application_history,
+    applications_visible_to,
+    with_budget_totals,
+)
+from applications.uploads import ALLOWED, ALLOWED_DESCRIPTION
 from grants.countries import COUNTRIES
 from grants.models import (
     Call,
@@ -45,29 +67,6 @@ from grants.policies import STAFF_ROLES, roles_of
 from grants.selectors import call_for_user, calls_public, organisations_of
 from grants.templatetags.money import in_zone
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-
-from . import policies, services
-from .forms import (
-    BUDGET_CATEGORIES,
-    ApplyForm,
-    ClarificationAnswerForm,
-    Draft,
-    PartnerExistingForm,
-    PartnerNewForm,
-    WithdrawForm,
-    draft_from_application,
-    draft_from_post,
-    posted_version,
-)
-from .models import Application, Attachment, Partner, budget_totals
-from .rules import Check, eligibility_checks
-from .selectors import (
-    application_for_user,
-    application_history,
-    applications_visible_to,
-    with_budget_totals,
-)
-from .uploads import ALLOWED, ALLOWED_DESCRIPTION
 
 RECENTLY_CLOSED = dt.timedelta(days=90)
 PARTNER_SEARCH_LIMIT = 20

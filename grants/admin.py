@@ -11,11 +11,9 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from workflows.admin import CommentForm, ServiceTransitionsMixin, transition_history
-
-from .countries import COUNTRIES
-from .grant_services import GRANT_TRANSITIONS, grant_change_state, grant_sign
-from .models import (
+from grants.countries import COUNTRIES
+from grants.grant_services import GRANT_TRANSITIONS, grant_change_state, grant_sign
+from grants.models import (
     Amendment,
     Call,
     CallQuestion,
@@ -40,7 +38,8 @@ from .models import (
     ReportComment,
     Tranche,
 )
-from .services import CALL_TRANSITION_SERVICES, FROZEN_CALL_FIELDS
+from grants.services import CALL_TRANSITION_SERVICES, FROZEN_CALL_FIELDS
+from workflows.admin import CommentForm, ServiceTransitionsMixin, transition_history
 
 # Scoring criteria may change until review starts.
 CRITERIA_EDITABLE_STATES = {Call.State.DRAFT, Call.State.OPEN, Call.State.CLOSED}

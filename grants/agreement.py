@@ -25,10 +25,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import KeepTogether
 
-from grants.templatetags.money import plain
-
-from .models import Grant, Tranche
-from .templatetags.money import format_money
+from grants.models import Grant, Tranche
+from grants.templatetags.money import format_money, plain
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
 

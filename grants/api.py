@@ -17,19 +17,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from workflows.api import NotFoundForAnonymous, error_responses
-from workflows.exceptions import NotPermitted
-
-from . import policies, services
-from .models import Call, CallQuestion, Criterion, Membership, MembershipInvitation, Organisation
-from .selectors import (
+from grants import policies, services
+from grants.models import (
+    Call,
+    CallQuestion,
+    Criterion,
+    Membership,
+    MembershipInvitation,
+    Organisation,
+)
+from grants.selectors import (
     calls_public,
     calls_visible_to,
     organisations_of,
     organisations_visible_to,
     programmes_visible_to,
 )
-from .serializers import (
+from grants.serializers import (
     CallCreateSerializer,
     CallQuestionSerializer,
     CallSerializer,
@@ -46,6 +50,8 @@ from .serializers import (
     ProgrammeUpdateSerializer,
     TransitionCommentSerializer,
 )
+from workflows.api import NotFoundForAnonymous, error_responses
+from workflows.exceptions import NotPermitted
 
 
 def calls_for(user) -> QuerySet[Call]:

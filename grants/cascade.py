@@ -33,12 +33,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.models import BudgetLine
+from grants import policies
+from grants.models import FinancialLine, Grant, GrantBudgetLine, Programme, Report, Tranche
+from grants.reports import indicator_rollup
+from grants.templatetags.money import format_money
 from workflows.exports import csv_cell
-
-from . import policies
-from .models import FinancialLine, Grant, GrantBudgetLine, Programme, Report, Tranche
-from .reports import indicator_rollup
-from .templatetags.money import format_money
 
 CENT = Decimal("0.01")
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)

@@ -17,10 +17,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from workflows import offsets
-
-from .countries import COUNTRIES, CURRENCIES, WESTERN_BALKANS
-from .models import (
+from grants.countries import COUNTRIES, CURRENCIES, WESTERN_BALKANS
+from grants.models import (
     Call,
     CallQuestion,
     Donor,
@@ -29,7 +27,8 @@ from .models import (
     OrganisationType,
     Programme,
 )
-from .services import FROZEN_CALL_FIELDS
+from grants.services import FROZEN_CALL_FIELDS
+from workflows import offsets
 
 # The zones of the region first; Kosovo uses Europe/Belgrade in the tz database.
 REGION_ZONES = [

@@ -21,11 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from workflows.api import NotFoundForAnonymous, error_responses
-from workflows.models import TransitionLog
-
-from . import grant_services, reports
-from .grant_serializers import (
+from grants import grant_services, reports
+from grants.grant_serializers import (
     AmendmentCreateSerializer,
     AmendmentSerializer,
     FollowUpCloseSerializer,
@@ -42,7 +39,7 @@ from .grant_serializers import (
     TranchePaySerializer,
     TrancheSerializer,
 )
-from .models import (
+from grants.models import (
     Amendment,
     FollowUpAction,
     Grant,
@@ -52,8 +49,10 @@ from .models import (
     ReportComment,
     Tranche,
 )
-from .policies import STAFF_ROLES, roles_of
-from .serializers import TransitionCommentSerializer
+from grants.policies import STAFF_ROLES, roles_of
+from grants.serializers import TransitionCommentSerializer
+from workflows.api import NotFoundForAnonymous, error_responses
+from workflows.models import TransitionLog
 
 
 def _valid(serializer_class, request: Request, **kwargs) -> dict:

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .cascade import DONOR_EXPORT_FORMATS
-from .countries import CURRENCIES
-from .forms import Form
-from .models import Donor, Grant, Organisation, ReportComment
+from grants.cascade import DONOR_EXPORT_FORMATS
+from grants.countries import CURRENCIES
+from grants.forms import Form
+from grants.models import Donor, Grant, Organisation, ReportComment
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 FOLLOW_UP_ROWS = 3
@@ -243,7 +243,7 @@ class IncomingGrantForm(Form):
 
 
 def incoming_grant_initial(grant: Grant) -> dict:
-    from .grant_services import INCOMING_GRANT_FIELDS
+    from grants.grant_services import INCOMING_GRANT_FIELDS
 
     return {name: getattr(grant, name) for name in INCOMING_GRANT_FIELDS}
 

@@ -26,13 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.models import BudgetLine
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.exports import csv_cell
-from workflows.models import TransitionLog
-from workflows.services import available_transitions
-
-from . import cascade, grant_services, policies, reports
-from .grant_manage_forms import (
+from grants import cascade, grant_services, policies, reports
+from grants.grant_manage_forms import (
     AmendmentDecideForm,
     CommentForm,
     DonorExportForm,
@@ -48,7 +43,7 @@ from .grant_manage_forms import (
     default_period,
     incoming_grant_initial,
 )
-from .models import (
+from grants.models import (
     Amendment,
     ExchangeRate,
     FollowUpAction,
@@ -59,8 +54,12 @@ from .models import (
     ReportAttachment,
     Tranche,
 )
-from .public_views import public_grants
-from .selectors import programmes_staffed_by, staffed_programme_ids
+from grants.public_views import public_grants
+from grants.selectors import programmes_staffed_by, staffed_programme_ids
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.exports import csv_cell
+from workflows.models import TransitionLog
+from workflows.services import available_transitions
 
 # Helpers: fetch for this user, or 404. ------------------------------------------------
 

@@ -13,11 +13,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from applications.serializers import TransitionLogSerializer
-from workflows.models import TransitionLog
-
-from . import grant_services
-from .countries import CURRENCIES
-from .models import (
+from grants import grant_services
+from grants.countries import CURRENCIES
+from grants.models import (
     MONEY,
     Amendment,
     FollowUpAction,
@@ -29,8 +27,9 @@ from .models import (
     ReportComment,
     Tranche,
 )
-from .reports import financial_statement
-from .serializers import OrganisationSummarySerializer, TransitionsField
+from grants.reports import financial_statement
+from grants.serializers import OrganisationSummarySerializer, TransitionsField
+from workflows.models import TransitionLog
 
 # The transitions each resource exposes as POST …/<id>/<name>/: only these are listed in
 # `available_transitions`, so every name there is an endpoint.

@@ -16,13 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.uploads import inspect_upload
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.models import Notification
-from workflows.notifications import notify_organisation
-from workflows.services import transition_perform
-
-from . import policies
-from .models import (
+from grants import policies
+from grants.models import (
     Amendment,
     Donor,
     FollowUpAction,
@@ -33,6 +28,10 @@ from .models import (
     Report,
     Tranche,
 )
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.models import Notification
+from workflows.notifications import notify_organisation
+from workflows.services import transition_perform
 
 CENT = Decimal("0.01")
 

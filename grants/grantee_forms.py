@@ -11,9 +11,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from applications.uploads import inspect_upload
+from grants.models import Amendment, GrantBudgetLine, Indicator
 from workflows.exceptions import RuleViolation
-
-from .models import Amendment, GrantBudgetLine, Indicator
 
 
 @dataclass

@@ -26,20 +26,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from applications.forms import posted_version
 from applications.uploads import ALLOWED, ALLOWED_DESCRIPTION
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.models import TransitionLog
-
-from . import policies
-from .agreement import agreement_pdf, trigger_in_words
-from .grant_services import amendment_request, follow_up_close, grant_sign
-from .grantee_forms import (
+from grants import policies
+from grants.agreement import agreement_pdf, trigger_in_words
+from grants.grant_services import amendment_request, follow_up_close, grant_sign
+from grants.grantee_forms import (
     AmendmentForm,
     FollowUpCloseForm,
     ReportInput,
     SignedCopyForm,
     report_input_from_post,
 )
-from .models import (
+from grants.models import (
     Amendment,
     FollowUpAction,
     Grant,
@@ -50,7 +47,7 @@ from .models import (
     ReportComment,
     Tranche,
 )
-from .reports import (
+from grants.reports import (
     EDITABLE,
     financial_statement,
     rate_for,
@@ -59,6 +56,8 @@ from .reports import (
     report_save,
     report_submit,
 )
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.models import TransitionLog
 
 TO_WRITE = (Report.State.OPEN, Report.State.CHANGES_REQUESTED)
 NOT_DONE = (Report.State.SCHEDULED, Report.State.OPEN, Report.State.CHANGES_REQUESTED)

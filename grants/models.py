@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from . import policies
-from .countries import COUNTRIES, CURRENCIES
-from .registries import validate_registry
+from grants import policies
+from grants.countries import COUNTRIES, CURRENCIES
+from grants.registries import validate_registry
 
 
 def validate_timezone(value: str) -> None:

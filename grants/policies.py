@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .models import Call, Organisation, Programme
+    from grants.models import Call, Organisation, Programme
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def roles_of(user) -> Roles:
     cached = getattr(user, "_regrant_roles", None)
     if cached is not None:
         return cached
-    from .models import CallReviewer, Membership, ProgrammeRole
+    from grants.models import CallReviewer, Membership, ProgrammeRole
 
     memberships = list(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
     programme_roles: dict[int, set[str]] = {}

@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from . import opendata
-from .cascade import PUBLIC_GRANT_STATES
-from .models import Grant, Programme
-from .opendata import iati, threesixty
-from .selectors import PUBLIC_CALL_STATES
+from grants import opendata
+from grants.cascade import PUBLIC_GRANT_STATES
+from grants.models import Grant, Programme
+from grants.opendata import iati, threesixty
+from grants.selectors import PUBLIC_CALL_STATES
 
 # Open data may be kept by browsers and shared caches, briefly: an award or a payment shows
 # within minutes.

@@ -15,13 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.uploads import inspect_upload
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.models import Notification, TransitionLog
-from workflows.notifications import notify_organisation
-from workflows.services import transition_perform
-
-from . import policies
-from .models import (
+from grants import policies
+from grants.models import (
     ExchangeRate,
     FinancialLine,
     Grant,
@@ -33,6 +28,10 @@ from .models import (
     ReportComment,
     Tranche,
 )
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.models import Notification, TransitionLog
+from workflows.notifications import notify_organisation
+from workflows.services import transition_perform
 
 CENT = Decimal("0.01")
 EDITABLE = (Report.State.OPEN, Report.State.CHANGES_REQUESTED)
@@ -291,7 +290,7 @@ def _tell_grantee(report: Report, kind: str, what: str) -> None:
 def report_approve(*, report: Report, actor, comment: str = "") -> Report:
     """Approve — never by a member of the organisation that wrote it. The rate used is stored
     with the report, and the tranches waiting on this report become due."""
-    from .grant_services import _make_due
+    from grants.grant_services import _make_due
 
     with transaction.atomic():
         report = _locked(report)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from .models import Call, Organisation, Programme
-from .policies import STAFF_ROLES, roles_of
+from grants.models import Call, Organisation, Programme
+from grants.policies import STAFF_ROLES, roles_of
 
 PUBLIC_CALL_STATES = [Call.State.OPEN, Call.State.CLOSED, Call.State.IN_REVIEW, Call.State.DECIDED]
 

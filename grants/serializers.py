@@ -10,12 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from workflows import offsets
-from workflows.services import available_transitions
-
-from . import policies
-from .countries import COUNTRIES
-from .models import (
+from grants import policies
+from grants.countries import COUNTRIES
+from grants.models import (
     Call,
     CallQuestion,
     Criterion,
@@ -27,8 +24,10 @@ from .models import (
     OrganisationType,
     Programme,
 )
-from .selectors import organisations_of, programmes_visible_to
-from .services import CALL_TRANSITION_SERVICES
+from grants.selectors import organisations_of, programmes_visible_to
+from grants.services import CALL_TRANSITION_SERVICES
+from workflows import offsets
+from workflows.services import available_transitions
 
 
 def request_user(serializer: serializers.Field):

@@ -11,11 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.services import transition_perform
-
-from . import policies
-from .models import (
+from grants import policies
+from grants.models import (
     Call,
     CallQuestion,
     Criterion,
@@ -24,6 +21,8 @@ from .models import (
     Organisation,
     Programme,
 )
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.services import transition_perform
 
 # Once a call is published, these define what a valid application is: changing them could
 # invalidate drafts that applicants are writing, so they are frozen.
@@ -585,7 +584,7 @@ def calls_close_due(*, now=None) -> int:
 
 def programme_create(*, actor, owner: Organisation, donors=(), **fields) -> Programme:
     """Any administrator of the owner organisation can start a programme and manages it."""
-    from .models import ProgrammeRole
+    from grants.models import ProgrammeRole
 
     if not policies.is_org_admin(actor, owner.pk):
         raise NotPermitted(_("Only an administrator of the owner organisation can do this."))
@@ -633,8 +632,8 @@ CRITERIA_EDITABLE_STATES = {Call.State.DRAFT, Call.State.OPEN, Call.State.CLOSED
 
 def _call_rule_errors(fields: dict) -> dict[str, list[str]]:
     """The rules of a call a database constraint alone would report badly, by field."""
-    from .countries import COUNTRY_CODES
-    from .models import OrganisationType
+    from grants.countries import COUNTRY_CODES
+    from grants.models import OrganisationType
 
     errors: dict[str, list[str]] = {}
     opens_at, closes_at = fields.get("opens_at"), fields.get("closes_at")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from grants import views
 
 urlpatterns = [
     path("manage/", views.manage_home, name="manage-home"),

@@ -3,8 +3,8 @@
 
 from django.urls import path
 
-from . import grant_manage_views as views
-from . import public_views
+from grants import grant_manage_views as views
+from grants import public_views
 
 urlpatterns = [
     path(

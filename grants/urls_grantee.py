@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import grantee_views as views
+from grants import grantee_views as views
 
 REPORT = "<int:grant_id>/reports/<int:report_id>/"
 

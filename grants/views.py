@@ -19,13 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.models import Application
-from workflows import offsets
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.services import available_transitions
-
-from . import policies, services
-from .countries import COUNTRIES
-from .forms import (
+from grants import policies, services
+from grants.countries import COUNTRIES
+from grants.forms import (
     CallForm,
     CriterionForm,
     ProgrammeForm,
@@ -33,7 +29,7 @@ from .forms import (
     QuestionForm,
     TransitionForm,
 )
-from .models import (
+from grants.models import (
     Call,
     CallQuestion,
     Criterion,
@@ -43,7 +39,10 @@ from .models import (
     Programme,
     ProgrammeRole,
 )
-from .selectors import calls_visible_to, programmes_staffed_by, staffed_programme_ids
+from grants.selectors import calls_visible_to, programmes_staffed_by, staffed_programme_ids
+from workflows import offsets
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.services import available_transitions
 
 # Helpers: fetch for this user, or 404. ------------------------------------------------
 

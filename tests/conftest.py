@@ -14,8 +14,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from grants.models import CallQuestion, ProgrammeRole
-
-from . import factories as f
+from tests import factories as f
 
 # Playwright drives the browser from a thread with an event loop; the ORM calls it makes
 # (fixtures, assertions) are synchronous on purpose.

@@ -22,10 +22,9 @@ from applications.review import assignments_auto_assign, award_list_propose
 from applications.services import application_screen, application_submit
 from grants.models import Call, CallReviewer, Grant, ProgrammeRole
 from grants.services import call_close, call_start_review
+from tests import factories as f
+from tests.review.conftest import score
 from workflows.models import TransitionLog
-
-from . import factories as f
-from .review.conftest import score
 
 
 @pytest.fixture

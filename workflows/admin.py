@@ -21,8 +21,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin, FSMObjectTransition, FSMTransitionContext
 
-from .exceptions import NotPermitted, RuleViolation, TransitionConflict
-from .models import Notification, TransitionLog
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.models import Notification, TransitionLog
 
 # (object, actor, data from the transition form) → whatever the service returns
 TransitionService = Callable[[Any, Any, Mapping[str, Any]], object]

@@ -16,7 +16,7 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:

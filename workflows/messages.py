@@ -18,7 +18,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import Notification
+from workflows.models import Notification
 
 K = Notification.Kind
 

@@ -7,9 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .api import error_responses
-from .models import Notification
-from .views import inbox_of
+from workflows.api import error_responses
+from workflows.models import Notification
+from workflows.views import inbox_of
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -32,8 +32,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import offsets
-from .models import Notification
+from workflows import offsets
+from workflows.models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -348,7 +348,7 @@ def notifications_sweep(*, now: dt.datetime | None = None, enqueue: bool = True)
         )
         digests = digests_due(now)
         if enqueue and (pending or digests):
-            from .tasks import notification_digest, notification_send
+            from workflows.tasks import notification_digest, notification_send
 
             def hand_over():
                 _enqueue(notification_send, pending)
@@ -431,7 +431,7 @@ def notify(kind: str, *, recipients, key: str, url: str, subject: str, params=No
     )
     ids = [row.pk for row in rows]
     if ids:
-        from .tasks import notification_send
+        from workflows.tasks import notification_send
 
         transaction.on_commit(lambda: _enqueue(notification_send, ids))
     return len(ids)
@@ -471,7 +471,7 @@ def notification_deliver(notification_id: int) -> str:
     try:
         notification = Notification.objects.select_related("recipient").get(pk=notification_id)
         user = notification.recipient
-        from .messages import render
+        from workflows.messages import render
 
         message = render(notification)
         route = "emailed"
@@ -544,7 +544,7 @@ def digest_deliver(user_id: int, until: dt.datetime) -> int:
     try:
         user = User.objects.get(pk=user_id)
         items = list(Notification.objects.filter(claim=token).order_by("due_at", "pk"))
-        from .messages import render_digest
+        from workflows.messages import render_digest
 
         render_digest(user, items).send(to=user.email)
     except Exception as exc:

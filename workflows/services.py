@@ -11,8 +11,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
-from .exceptions import NotPermitted, TransitionConflict
-from .models import TransitionLog
+from workflows.exceptions import NotPermitted, TransitionConflict
+from workflows.models import TransitionLog
 
 
 def transition_perform(

@@ -9,8 +9,7 @@ def deadline_sweep() -> dict:
     has ended. See `manage.py deadline_sweep`."""
     from grants.reports import reports_open_due
     from grants.services import calls_close_due
-
-    from .notifications import notifications_sweep
+    from workflows.notifications import notifications_sweep
 
     closed, opened = calls_close_due(), reports_open_due()
     result = notifications_sweep()
@@ -31,8 +30,8 @@ def notification_send(self, notification_id: int) -> str:
     failure after the claim puts the row back to pending (failed, after the last retry) and
     retries with backoff; a failure before it (the database away) only retries — the row is
     still pending, and the sweep hands it over again if every retry fails."""
-    from .models import Notification
-    from .notifications import DeliveryFailed, notification_deliver
+    from workflows.models import Notification
+    from workflows.notifications import DeliveryFailed, notification_deliver
 
     try:
         return notification_deliver(notification_id)
@@ -54,8 +53,8 @@ def notification_digest(self, user_id: int, until: str) -> int:
     """Send one person's daily digest. The rows are claimed as a batch, so a duplicate of this
     task sends nothing; a failure puts this batch back for the digest and retries with backoff
     (the next sweep would enqueue it again anyway)."""
-    from .models import Notification
-    from .notifications import DeliveryFailed, digest_deliver
+    from workflows.models import Notification
+    from workflows.notifications import DeliveryFailed, digest_deliver
 
     try:
         return digest_deliver(user_id, dt.datetime.fromisoformat(until))

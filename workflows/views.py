@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .models import Notification
+from workflows.models import Notification
 
 SHOWN = [
     Notification.State.SENT,

@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import SECRET_KEY, env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import SECRET_KEY, env
 
 DEBUG = False
 

@@ -33,11 +33,10 @@ from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone, translation
 
+from grants.countries import COUNTRIES
+from grants.models import Amendment, Call, Grant, Organisation, Programme, Tranche
+from grants.registries import org_id
 from workflows.models import TransitionLog
-
-from ..countries import COUNTRIES
-from ..models import Amendment, Call, Grant, Organisation, Programme, Tranche
-from ..registries import org_id
 
 
 def prefix() -> str:

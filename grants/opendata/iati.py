@@ -13,8 +13,8 @@ import xml.etree.ElementTree as ET
 
 from django.utils import timezone
 
-from ..models import Donor, Grant, Organisation, OrganisationType, Programme
-from . import PublicGrant, iso_datetime, organisation_id, organisation_ref
+from grants.models import Donor, Grant, Organisation, OrganisationType, Programme
+from grants.opendata import PublicGrant, iso_datetime, organisation_id, organisation_ref
 
 VERSION = "2.03"
 

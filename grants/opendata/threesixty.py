@@ -13,10 +13,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from grants.models import Programme
+from grants.opendata import (
+    PublicGrant,
+    country_name,
+    iso_datetime,
+    organisation_ref,
+    programme_code,
+)
 from workflows.exports import csv_cell
-
-from ..models import Programme
-from . import PublicGrant, country_name, iso_datetime, organisation_ref, programme_code
 
 # The standard's country codelist (beneficiaryLocation/countryCode) has no user-assigned
 # codes: Kosovo is XK everywhere else in the file, but there only its name can be given.

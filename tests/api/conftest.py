@@ -4,8 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications.services import application_submit
-
-from .samples import PDF
+from tests.api.samples import PDF
 
 
 @pytest.fixture

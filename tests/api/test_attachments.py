@@ -6,8 +6,7 @@ from django.test import override_settings
 from applications.models import Attachment
 from applications.services import application_submit
 from tests import factories as f
-
-from .samples import PDF
+from tests.api.samples import PDF
 
 
 def upload(api, application, file, **extra):

@@ -10,9 +10,8 @@ import pytest
 from applications.services import application_submit
 from grants.grant_services import grant_create_from_application, grant_sign
 from grants.models import Indicator
+from tests import factories as f
 from tests.api.conftest import pdf  # noqa: F401
-
-from .. import factories as f
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ import pytest
 
 from grants.grant_services import amendment_request, visit_record
 from grants.models import Amendment, Grant, MonitoringVisit, Report, Tranche
-
-from .conftest import url
+from tests.api_grants.conftest import url
 
 OUTSIDERS = ["applicant_b", "other_manager", "reviewer", None]
 

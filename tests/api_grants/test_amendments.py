@@ -4,8 +4,7 @@ changes the grant and keeps the old values."""
 import datetime as dt
 
 from grants.models import Amendment, Grant
-
-from .conftest import url
+from tests.api_grants.conftest import url
 
 
 def extension(grant, days: int = 90) -> dict:

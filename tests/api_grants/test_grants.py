@@ -5,8 +5,7 @@ from decimal import Decimal
 
 from grants.grant_services import tranche_approve, tranche_pay
 from grants.models import Grant
-
-from .conftest import url
+from tests.api_grants.conftest import url
 
 
 def test_it_lists_a_grant_with_its_budget_tranches_reports_and_amounts(api_for, grant, manager):

@@ -10,9 +10,8 @@ import pytest
 from grants.grant_services import grant_change_state, incoming_grant_create
 from grants.models import Grant
 from tests import factories as f
+from tests.api_grants.conftest import url
 from workflows.models import TransitionLog
-
-from .conftest import url
 
 LIFECYCLE = {"activate", "start_closing", "close", "suspend", "resume", "terminate"}
 

@@ -4,8 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from grants.grant_services import grant_sign
-
-from .conftest import url
+from tests.api_grants.conftest import url
 
 # token → user; the viewer's roles (memberships, programme roles, reviewer calls); count;
 # the page; budget lines, tranches, reports.

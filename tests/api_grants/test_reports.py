@@ -7,9 +7,8 @@ import pytest
 from grants.models import ExchangeRate, Report
 from grants.policies import forget_roles
 from grants.reports import report_open, report_save, report_submit
-
-from .. import factories as f
-from .conftest import url
+from tests import factories as f
+from tests.api_grants.conftest import url
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import datetime as dt
 import pytest
 
 from grants.models import Report
-
-from .conftest import url
+from tests.api_grants.conftest import url
 
 DAY = dt.timedelta(days=1)
 OUTSIDERS = ["applicant_b", "other_manager", "reviewer", None]

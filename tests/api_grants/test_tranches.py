@@ -7,8 +7,7 @@ import pytest
 
 from grants.grant_services import tranche_approve, tranche_make_due, tranche_pay
 from grants.models import Tranche
-
-from .conftest import url
+from tests.api_grants.conftest import url
 
 
 @pytest.fixture

@@ -2,8 +2,7 @@
 the manager or the grantee close."""
 
 from grants.models import FollowUpAction, MonitoringVisit
-
-from .conftest import url
+from tests.api_grants.conftest import url
 
 VISIT = {
     "visited_on": "2027-03-01",

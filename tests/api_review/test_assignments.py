@@ -5,8 +5,7 @@ from applications.models import Application, ReviewAssignment
 from applications.review import assignment_declare, review_save
 from grants.models import Call
 from tests import factories as f
-
-from .conftest import score
+from tests.api_review.conftest import score
 
 
 def url(assignment, suffix: str = "") -> str:

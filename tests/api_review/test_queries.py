@@ -5,8 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from applications.review import assignments_auto_assign
 from grants.models import Call
-
-from .conftest import score
+from tests.api_review.conftest import score
 
 # token → user; the viewer's roles (memberships, programme roles, reviewer calls); count; page.
 ASSIGNMENTS_LIST = 1 + 3 + 1 + 1

@@ -8,8 +8,7 @@ import pytest
 
 from applications.models import Application, ConsensusScore
 from applications.ranking import call_ranking, reviewer_normalisation
-
-from .conftest import score
+from tests.api_review.conftest import score
 
 
 def test_it_ranks_the_example_as_computed_by_hand(api_for, ranked, call, manager):

@@ -5,8 +5,7 @@ import pytest
 from applications.models import ReviewAssignment, Score
 from applications.review import assignment_declare
 from grants.models import Call
-
-from .conftest import score
+from tests.api_review.conftest import score
 
 
 def url(assignment, suffix: str = "") -> str:

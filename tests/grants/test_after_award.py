@@ -26,9 +26,8 @@ from grants.reports import (
     report_save,
     report_submit,
 )
+from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-
-from .. import factories as f
 
 
 @pytest.fixture

@@ -23,10 +23,9 @@ from grants.reports import (
     report_save,
     report_submit,
 )
+from tests import factories as f
+from tests.web_grants_manage.conftest import award
 from workflows.exceptions import NotPermitted, RuleViolation
-
-from .. import factories as f
-from ..web_grants_manage.conftest import award
 
 START, END = dt.date(2026, 1, 1), dt.date(2030, 12, 31)
 

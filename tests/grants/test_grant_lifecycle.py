@@ -14,10 +14,9 @@ from grants.grant_services import (
     tranche_pay,
 )
 from grants.models import Grant, Report, Tranche
+from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog
-
-from .. import factories as f
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ import pytest
 
 from grants.grant_services import incoming_grant_create, incoming_grant_update
 from grants.models import Grant
+from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-
-from .. import factories as f
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ import pytest
 from applications.models import BudgetLine
 from applications.review import assignment_declare, review_save, review_submit
 from applications.services import application_screen, application_submit
-
-from .. import factories as f
+from tests import factories as f
 
 
 @pytest.fixture

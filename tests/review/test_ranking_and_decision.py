@@ -18,10 +18,9 @@ from applications.review import (
 )
 from grants.models import Call, Criterion, Grant, ProgrammeRole
 from grants.services import call_close, call_start_review
+from tests import factories as f
+from tests.review.conftest import score
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-
-from .. import factories as f
-from .conftest import score
 
 # The hand-computed example (see the docstring of `scheme`).
 SCORES = {

@@ -9,8 +9,7 @@ from applications.review_selectors import (
     other_reviews_for,
 )
 from grants.models import Call
-
-from .conftest import score
+from tests.review.conftest import score
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ from applications.services import (
     budget_line_save,
     partner_add,
 )
+from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-
-from .. import factories as f
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -11,10 +11,9 @@ from django.db import connection
 from applications.models import Application, BudgetLine
 from applications.services import application_submit, application_update
 from grants.models import Call, CallQuestion
+from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog
-
-from .. import factories as f
 
 BELGRADE = ZoneInfo("Europe/Belgrade")
 

@@ -14,11 +14,10 @@ from applications.services import (
 )
 from grants.models import Call
 from grants.services import call_close, call_publish, call_update, calls_close_due
+from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog
 from workflows.services import available_transitions
-
-from .. import factories as f
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from applications.models import Answer, Application, Partner
 from tests import factories as f
-
-from .conftest import HTMX, pdf
+from tests.web.conftest import HTMX, pdf
 
 OUTSIDERS = ["applicant_b", "other_manager", "anonymous"]
 

@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from applications.models import Answer, BudgetLine
-
-from .conftest import HTMX
+from tests.web.conftest import HTMX
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from django.urls import reverse
 from applications.models import Attachment, Partner
 from grants.models import Organisation
 from tests import factories as f
-
-from .conftest import HTMX, PDF_BYTES, pdf
+from tests.web.conftest import HTMX, PDF_BYTES, pdf
 
 
 def test_it_uploads_a_pdf_for_a_file_question(client_for, applicant_a, draft, call):

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from grants.agreement import agreement_pdf
 from grants.models import Grant
-
-from ..web.conftest import PDF_BYTES, pdf
+from tests.web.conftest import PDF_BYTES, pdf
 
 
 def test_it_generates_a_pdf_with_the_terms(grant):

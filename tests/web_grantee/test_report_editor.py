@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from grants.models import ExchangeRate, FinancialLine, IndicatorValue, Report
 from grants.reports import report_request_changes, report_save, report_submit
-
-from ..web.conftest import HTMX, pdf
+from tests.web.conftest import HTMX, pdf
 
 
 def form(report, indicator, *, answers=("Done.", "Nothing.", "More."), spent="4000", value="47"):

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from grants.grant_services import incoming_grant_create
 from grants.models import Grant
-
-from .. import factories as f
+from tests import factories as f
 
 NEW = "/manage/incoming-grants/new/"
 

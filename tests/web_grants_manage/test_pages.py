@@ -8,8 +8,7 @@ from grants.grant_services import grant_sign, tranche_approve, tranche_make_due,
 from grants.models import ExchangeRate, Grant, Report, Tranche
 from grants.policies import forget_roles
 from tests import factories as f
-
-from .conftest import award
+from tests.web_grants_manage.conftest import award
 
 
 def _messages(response) -> list[str]:

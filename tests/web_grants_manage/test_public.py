@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from grants.models import Grant
 from tests import factories as f
-
-from .conftest import award
+from tests.web_grants_manage.conftest import award
 
 
 def test_it_lists_the_awarded_grants_without_personal_data(

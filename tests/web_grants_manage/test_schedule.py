@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 
 from grants.models import Report
-
-from .conftest import award
+from tests.web_grants_manage.conftest import award
 
 DAY = dt.timedelta(days=1)
 OUTSIDERS = ["other_manager", "applicant_a", "applicant_b", "reviewer"]

@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from applications.services import application_screen
 from tests import factories as f
-
-from .conftest import submit_for
+from tests.web_manage.conftest import submit_for
 
 
 def rows(response):

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from grants.models import Call, CallQuestion, Criterion
 from tests import factories as f
-
-from .conftest import call_form_data, local
+from tests.web_manage.conftest import call_form_data, local
 
 UTC = dt.UTC
 

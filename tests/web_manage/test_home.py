@@ -7,8 +7,7 @@ from django.urls import reverse
 from applications.services import application_screen
 from grants.models import Programme, ProgrammeRole
 from tests import factories as f
-
-from .conftest import submit_for
+from tests.web_manage.conftest import submit_for
 
 
 def test_it_lists_the_programmes_the_user_staffs_with_calls_and_counts(

@@ -6,9 +6,8 @@ from django.urls import reverse
 
 from grants.models import Call, Programme
 from tests import factories as f
-
-from .conftest import call_form_data
-from .test_call_setup import new_call_data
+from tests.web_manage.conftest import call_form_data
+from tests.web_manage.test_call_setup import new_call_data
 
 
 def reminders_url(programme) -> str:

@@ -21,8 +21,7 @@ from applications.models import Application, AwardList, ReviewAssignment
 from applications.review import assignments_auto_assign, award_list_propose
 from grants.models import Call, CallReviewer
 from tests import factories as f
-
-from .conftest import eligible, score, start_call_review
+from tests.web_review.conftest import eligible, score, start_call_review
 
 OUTSIDERS = ["other_manager", "applicant_b", "reviewer"]
 READERS = ["approver", "observer"]

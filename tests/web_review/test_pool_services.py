@@ -11,9 +11,8 @@ from applications.review import (
     reviewer_invite_needed,
 )
 from grants.models import CallReviewer
+from tests.web_review.conftest import score
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-
-from .conftest import score
 
 
 def test_it_creates_an_account_for_an_external_expert(call, manager):

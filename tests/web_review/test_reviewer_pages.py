@@ -11,8 +11,7 @@ from applications.models import Review, ReviewAssignment, Score
 from applications.review import assignments_auto_assign
 from grants.models import Call
 from tests import factories as f
-
-from .conftest import HTMX, PDF, eligible, score
+from tests.web_review.conftest import HTMX, PDF, eligible, score
 
 ANSWER = "A clear and complete answer."
 APPLICANT = "Youth Initiative Novi Sad"

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.models import User
-
-from .seed_demo import PERSONAS, demo_password
+from grants.management.commands.seed_demo import PERSONAS, demo_password
 
 
 class Command(BaseCommand):
