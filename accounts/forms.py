@@ -5,7 +5,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from grants.forms import timezone_choices
+from grants.forms.common import timezone_choices
 from grants.models import Organisation
 from grants.registries import WESTERN_BALKAN_REGISTRIES
 

@@ -23,9 +23,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.member_forms import MemberInviteForm, MemberRoleForm
-from grants import policies, services
+from grants import policies
 from grants.models import Membership, MembershipInvitation, Organisation
-from grants.selectors import organisations_of
+from grants.selectors.organisations import organisations_of
+from grants.services.organisations import (
+    membership_change_role,
+    membership_invitation_accept,
+    membership_invitation_decline,
+    membership_invitation_resend,
+    membership_invitation_withdraw,
+    membership_invite,
+    membership_remove,
+)
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 
 
@@ -100,7 +109,7 @@ def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            result = services.membership_invite(
+            result = membership_invite(
                 organisation=organisation,
                 actor=request.user,
                 email=data["email"],
@@ -129,7 +138,7 @@ def member_role(request: HttpRequest, organisation_id: int, membership_id: int) 
         messages.error(request, _("Choose administrator or member."))
         return redirect("organisation-members", organisation.pk)
     try:
-        membership = services.membership_change_role(
+        membership = membership_change_role(
             membership=membership, actor=request.user, role=form.cleaned_data["role"]
         )
     except TransitionConflict as exc:
@@ -156,7 +165,7 @@ def member_remove(request: HttpRequest, organisation_id: int, membership_id: int
     _require_admin(request, organisation)
     membership = _membership(organisation, membership_id)
     try:
-        services.membership_remove(membership=membership, actor=request.user)
+        membership_remove(membership=membership, actor=request.user)
     except TransitionConflict as exc:
         messages.error(request, exc.detail)
     except NotPermitted as exc:
@@ -182,7 +191,7 @@ def member_invite_again(
     _require_admin(request, organisation)
     membership = _membership(organisation, membership_id)
     try:
-        services.membership_invitation_resend(membership=membership, actor=request.user)
+        membership_invitation_resend(membership=membership, actor=request.user)
     except TransitionConflict as exc:
         messages.info(request, exc.detail)
     except NotPermitted as exc:
@@ -213,7 +222,7 @@ def invitation_withdraw(
     _require_admin(request, organisation)
     invitation = _invitation(organisation, invitation_id)
     try:
-        services.membership_invitation_withdraw(invitation=invitation, actor=request.user)
+        membership_invitation_withdraw(invitation=invitation, actor=request.user)
     except TransitionConflict as exc:
         messages.info(request, exc.detail)
     except NotPermitted as exc:
@@ -243,9 +252,7 @@ def _my_invitation(request: HttpRequest, invitation_id: int) -> MembershipInvita
 def invitation_accept(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = _my_invitation(request, invitation_id)
     try:
-        membership = services.membership_invitation_accept(
-            invitation=invitation, actor=request.user
-        )
+        membership = membership_invitation_accept(invitation=invitation, actor=request.user)
     except TransitionConflict as exc:
         messages.info(request, exc.detail)
     else:
@@ -262,7 +269,7 @@ def invitation_accept(request: HttpRequest, invitation_id: int) -> HttpResponse:
 def invitation_decline(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = _my_invitation(request, invitation_id)
     try:
-        services.membership_invitation_decline(invitation=invitation, actor=request.user)
+        membership_invitation_decline(invitation=invitation, actor=request.user)
     except TransitionConflict as exc:
         messages.info(request, exc.detail)
     else:

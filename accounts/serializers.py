@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from grants.models import Membership, ProgrammeRole, validate_timezone
-from grants.serializers import OrganisationSummarySerializer
+from grants.serializers.organisations import OrganisationSummarySerializer
 
 
 class LoginSerializer(serializers.Serializer):

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_http_methods
 from accounts import services as account_services
 from accounts.forms import OrganisationForm, RegistrationForm, UserSettingsForm
 from accounts.models import User
-from grants import policies, services
+from grants import policies
 from grants.models import Organisation
-from grants.selectors import organisations_of
+from grants.selectors.organisations import organisations_of
+from grants.services import organisations as organisations_services
+from grants.services.organisations import organisation_update
 
 
 def _get_organisation_for_admin(request: HttpRequest, organisation_id: int) -> Organisation:
@@ -95,7 +97,9 @@ def user_settings(request: HttpRequest) -> HttpResponse:
 def organisation_create(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
+        organisation = organisations_services.organisation_create(
+            actor=request.user, **form.cleaned_data
+        )
         messages.success(
             request,
             _("The profile of %(org)s is ready. You are its administrator.")
@@ -118,7 +122,7 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
         # Read the values before the form's instance changes under the service's feet.
         fields = dict(form.cleaned_data)
         organisation = Organisation.objects.get(pk=organisation.pk)
-        services.organisation_update(organisation=organisation, actor=request.user, **fields)
+        organisation_update(organisation=organisation, actor=request.user, **fields)
         messages.success(request, _("Profile saved."))
         return redirect("dashboard")
     return render(

@@ -26,13 +26,13 @@ from applications.models import (
     ReviewAssignment,
     Score,
 )
-from applications.review import assignment_reopen, award_list_approve, award_list_return
-from applications.services import (
+from applications.services.applications import application_submit, application_withdraw
+from applications.services.awards import award_list_approve, award_list_return
+from applications.services.moderation import assignment_reopen
+from applications.services.screening import (
     application_answer_clarification,
     application_request_clarification,
     application_screen,
-    application_submit,
-    application_withdraw,
 )
 from grants.templatetags.money import format_money
 from workflows.admin import CommentForm, ServiceTransitionsMixin, transition_history

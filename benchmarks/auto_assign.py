@@ -49,7 +49,7 @@ def main() -> None:
 def run(args) -> None:
     from accounts.models import User
     from applications.models import Application, ReviewAssignment
-    from applications.review import assignments_auto_assign
+    from applications.services.review import assignments_auto_assign
     from grants.models import CallReviewer, Membership, Organisation, ProgrammeRole
     from tests import factories as f
 

@@ -4,38 +4,27 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeApi, TokenApi
-from applications.api import (
+from applications.api.applications import (
     ApplicationViewSet,
     AttachmentViewSet,
     BudgetLineViewSet,
     PartnerViewSet,
 )
-from applications.review_api import (
-    ApplicationConsensusApi,
-    AssignmentViewSet,
-    AwardListViewSet,
-    CallAutoAssignApi,
-    CallRankingApi,
-    CallRankingCsvApi,
-    CallReviewerAnalysisApi,
-)
-from grants.api import (
-    CallQuestionViewSet,
-    CallViewSet,
-    CriterionViewSet,
+from applications.api.awards import AwardListViewSet
+from applications.api.moderation import ApplicationConsensusApi
+from applications.api.ranking import CallRankingApi, CallRankingCsvApi, CallReviewerAnalysisApi
+from applications.api.review import AssignmentViewSet, CallAutoAssignApi
+from grants.api.calls import CallQuestionViewSet, CallViewSet, CriterionViewSet
+from grants.api.grants import AmendmentViewSet, GrantViewSet, MonitoringVisitViewSet
+from grants.api.organisations import (
     MyInvitationViewSet,
     OrganisationInvitationViewSet,
     OrganisationMemberViewSet,
     OrganisationViewSet,
-    ProgrammeViewSet,
 )
-from grants.grant_api import (
-    AmendmentViewSet,
-    GrantViewSet,
-    MonitoringVisitViewSet,
-    ReportViewSet,
-    TrancheViewSet,
-)
+from grants.api.programmes import ProgrammeViewSet
+from grants.api.reports import ReportViewSet
+from grants.api.tranches import TrancheViewSet
 from workflows.notification_api import NotificationViewSet
 
 router = DefaultRouter()

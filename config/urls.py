@@ -11,10 +11,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("accounts.urls_members")),
     path("", include("workflows.urls")),
-    path("", include("applications.urls_review")),
     path("", include("applications.urls")),
     path("", include("grants.urls")),
-    path("grants/", include("grants.urls_grantee")),
-    path("", include("grants.urls_grant_manage")),
-    path("manage/", include("applications.urls_manage")),
 ]

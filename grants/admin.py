@@ -12,7 +12,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from grants.countries import COUNTRIES
-from grants.grant_services import GRANT_TRANSITIONS, grant_change_state, grant_sign
 from grants.models import (
     Amendment,
     Call,
@@ -38,7 +37,8 @@ from grants.models import (
     ReportComment,
     Tranche,
 )
-from grants.services import CALL_TRANSITION_SERVICES, FROZEN_CALL_FIELDS
+from grants.services.calls import CALL_TRANSITION_SERVICES, FROZEN_CALL_FIELDS
+from grants.services.grants import GRANT_TRANSITIONS, grant_change_state, grant_sign
 from workflows.admin import CommentForm, ServiceTransitionsMixin, transition_history
 
 # Scoring criteria may change until review starts.
@@ -336,7 +336,7 @@ class CriterionInline(admin.TabularInline):
 
 class CallReviewerFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
-        # The rule of applications.review.call_reviewer_remove: not while they hold open work.
+        # The rule of applications.services.review.call_reviewer_remove: not while they hold open work.
         super().clean()
         from applications.models import ReviewAssignment
 
@@ -425,7 +425,7 @@ class CallAdminForm(forms.ModelForm):
         return _percent(self.cleaned_data.get("pass_threshold"))
 
     def clean(self):
-        # The same rule as grants.services.call_update: once published, a call may be extended
+        # The same rule as grants.services.calls.call_update: once published, a call may be extended
         # (while open) and its budget may grow; nothing may shrink under the applicants.
         cleaned = super().clean()
         call = self.instance

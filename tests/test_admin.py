@@ -11,17 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from applications.models import (
-    Application,
-    AwardList,
-    ConsensusScore,
-    Review,
-    ReviewAssignment,
-)
-from applications.review import assignments_auto_assign, award_list_propose
-from applications.services import application_screen, application_submit
+from applications.models import Application, AwardList, ConsensusScore, Review, ReviewAssignment
+from applications.services.applications import application_submit
+from applications.services.awards import award_list_propose
+from applications.services.review import assignments_auto_assign
+from applications.services.screening import application_screen
 from grants.models import Call, CallReviewer, Grant, ProgrammeRole
-from grants.services import call_close, call_start_review
+from grants.services.calls import call_close, call_start_review
 from tests import factories as f
 from tests.review.conftest import score
 from workflows.models import TransitionLog
@@ -201,7 +197,7 @@ def test_it_screens_an_application_ineligible_with_a_reason(
 
 
 def test_it_keeps_the_transition_log_append_only(admin_client, call):
-    from grants.services import call_close
+    from grants.services.calls import call_close
 
     manager = f.ProgrammeRoleFactory(programme=call.programme).user
     call_close(call=call, actor=manager)
@@ -467,7 +463,7 @@ def test_it_opens_the_after_award_pages(admin_client):
 
 @pytest.fixture
 def signed_grant(draft, manager, applicant_a):
-    from grants.grant_services import grant_create_from_application, grant_sign
+    from grants.services.grants import grant_create_from_application, grant_sign
 
     application = application_submit(application=draft, actor=applicant_a)
     grant = grant_create_from_application(application=application, amount=5000, actor=manager)
@@ -505,7 +501,7 @@ def test_it_refuses_to_start_a_grant_without_the_role(admin_client, signed_grant
 
 
 def test_it_suspends_a_grant_only_with_a_reason(admin_client, operator, signed_grant, manager):
-    from grants.grant_services import grant_change_state
+    from grants.services.grants import grant_change_state
 
     grant_change_state(grant=signed_grant, actor=manager, name="activate")
     ProgrammeRole.objects.create(user=operator, programme=signed_grant.programme, role="manager")

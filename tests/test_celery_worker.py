@@ -26,10 +26,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from applications.services import application_submit
-from grants.grant_services import grant_create_from_application
+from applications.services.applications import application_submit
 from grants.models import Call, Report
-from grants.reports import report_open
+from grants.services.grants import grant_create_from_application
+from grants.services.reports import report_open
 from workflows import tasks
 from workflows.models import Notification
 from workflows.notifications import notifications_sweep

@@ -46,7 +46,7 @@ from grants.models import (
     ReportComment,
     Tranche,
 )
-from grants.reports import indicator_rollup
+from grants.selectors.reports import indicator_rollup
 from workflows.models import TransitionLog
 
 MODELS = [

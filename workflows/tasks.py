@@ -7,8 +7,8 @@ from celery import shared_task
 def deadline_sweep() -> dict:
     """Periodic: close calls whose closing second has passed and open reports whose period
     has ended. See `manage.py deadline_sweep`."""
-    from grants.reports import reports_open_due
-    from grants.services import calls_close_due
+    from grants.services.calls import calls_close_due
+    from grants.services.reports import reports_open_due
     from workflows.notifications import notifications_sweep
 
     closed, opened = calls_close_due(), reports_open_due()

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from applications.services import application_submit
+from applications.services.applications import application_submit
 from tests.api.samples import PDF
 
 

@@ -4,7 +4,7 @@ and does not find it in any list. Nothing they send changes it."""
 import pytest
 
 from applications.models import Application
-from applications.services import application_submit, attachment_add, partner_add
+from applications.services.applications import application_submit, attachment_add, partner_add
 from tests import factories as f
 
 OUTSIDERS = ["applicant_b", "other_manager", None]

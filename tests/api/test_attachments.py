@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from applications.models import Attachment
-from applications.services import application_submit
+from applications.services.applications import application_submit
 from tests import factories as f
 from tests.api.samples import PDF
 

@@ -4,8 +4,8 @@ others get 404. /api/v1/me/invitations/: the invited person's own, to accept or 
 import pytest
 
 from accounts.models import User
-from grants import services
 from grants.models import Membership, MembershipInvitation
+from grants.services.organisations import membership_invite
 from tests import factories as f
 
 
@@ -29,7 +29,7 @@ def mine_url(invitation=None, action="") -> str:
 
 
 def invite(organisation, admin, user, role="member") -> MembershipInvitation:
-    return services.membership_invite(
+    return membership_invite(
         organisation=organisation, actor=admin, email=user.email, role=role
     ).invitation
 

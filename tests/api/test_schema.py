@@ -9,7 +9,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 
-from applications.services import application_submit, attachment_add
+from applications.services.applications import application_submit, attachment_add
 
 
 def test_it_serves_the_schema_and_the_docs(client):

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from applications.services import application_submit
-from grants.grant_services import grant_create_from_application, grant_sign
+from applications.services.applications import application_submit
 from grants.models import Indicator
+from grants.services.grants import grant_create_from_application, grant_sign
 from tests import factories as f
 from tests.api.conftest import pdf  # noqa: F401
 

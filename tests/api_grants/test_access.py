@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from grants.grant_services import amendment_request, visit_record
 from grants.models import Amendment, Grant, MonitoringVisit, Report, Tranche
+from grants.services.amendments import amendment_request
+from grants.services.visits import visit_record
 from tests.api_grants.conftest import url
 
 OUTSIDERS = ["applicant_b", "other_manager", "reviewer", None]

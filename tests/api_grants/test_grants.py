@@ -3,8 +3,8 @@ the signature (in the app or with a signed copy) and the history."""
 
 from decimal import Decimal
 
-from grants.grant_services import tranche_approve, tranche_pay
 from grants.models import Grant
+from grants.services.grants import tranche_approve, tranche_pay
 from tests.api_grants.conftest import url
 
 

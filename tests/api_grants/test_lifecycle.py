@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from grants.grant_services import grant_change_state, incoming_grant_create
 from grants.models import Grant
+from grants.services.grants import grant_change_state, incoming_grant_create
 from tests import factories as f
 from tests.api_grants.conftest import url
 from workflows.models import TransitionLog

@@ -3,7 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from grants.grant_services import grant_sign
+from grants.services.grants import grant_sign
 from tests.api_grants.conftest import url
 
 # token → user; the viewer's roles (memberships, programme roles, reviewer calls); count;

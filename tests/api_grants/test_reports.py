@@ -6,7 +6,7 @@ import pytest
 
 from grants.models import ExchangeRate, Report
 from grants.policies import forget_roles
-from grants.reports import report_open, report_save, report_submit
+from grants.services.reports import report_open, report_save, report_submit
 from tests import factories as f
 from tests.api_grants.conftest import url
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from grants.grant_services import tranche_approve, tranche_make_due, tranche_pay
 from grants.models import Tranche
+from grants.services.grants import tranche_approve, tranche_make_due, tranche_pay
 from tests.api_grants.conftest import url
 
 

@@ -5,10 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from applications.review import assignments_auto_assign, award_list_propose
-from applications.services import application_screen, application_submit, attachment_add
+from applications.services.applications import application_submit, attachment_add
+from applications.services.awards import award_list_propose
+from applications.services.review import assignments_auto_assign
+from applications.services.screening import application_screen
 from grants.models import Call
-from grants.services import call_close, call_start_review
+from grants.services.calls import call_close, call_start_review
 from tests.api.conftest import pdf  # noqa: F401
 from tests.review.conftest import eligible_factory, pool, score  # noqa: F401
 

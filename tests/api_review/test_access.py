@@ -5,7 +5,7 @@ nothing they send changes anything."""
 import pytest
 
 from applications.models import AwardList, Review, ReviewAssignment
-from applications.review import assignment_declare, review_save
+from applications.services.review import assignment_declare, review_save
 
 # "second" reviews the same application; "outsider" is in the pool, assigned elsewhere or not.
 OUTSIDERS = ["second", "outsider", "applicant_a", "other_manager", None]

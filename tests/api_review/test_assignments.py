@@ -2,7 +2,7 @@
 a conflict, manual and automatic assignment, reopening."""
 
 from applications.models import Application, ReviewAssignment
-from applications.review import assignment_declare, review_save
+from applications.services.review import assignment_declare, review_save
 from grants.models import Call
 from tests import factories as f
 from tests.api_review.conftest import score

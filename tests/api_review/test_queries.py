@@ -3,7 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from applications.review import assignments_auto_assign
+from applications.services.review import assignments_auto_assign
 from grants.models import Call
 from tests.api_review.conftest import score
 

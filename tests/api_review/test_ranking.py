@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from applications.models import Application, ConsensusScore
-from applications.ranking import call_ranking, reviewer_normalisation
+from applications.selectors.ranking import call_ranking, reviewer_normalisation
 from tests.api_review.conftest import score
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from applications.models import ReviewAssignment, Score
-from applications.review import assignment_declare
+from applications.services.review import assignment_declare
 from grants.models import Call
 from tests.api_review.conftest import score
 

@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from applications.services import application_submit
-from grants.grant_services import grant_create_from_application, tranche_approve, tranche_pay
+from applications.services.applications import application_submit
 from grants.models import Indicator, Report
-from grants.reports import report_approve, report_open, report_request_changes
+from grants.services.grants import grant_create_from_application, tranche_approve, tranche_pay
+from grants.services.reports import report_approve, report_open, report_request_changes
 from tests.web.conftest import PDF_BYTES
 
 pytestmark = pytest.mark.browser

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from applications.services import application_submit
-from grants.grant_services import grant_create_from_application, grant_sign
+from applications.services.applications import application_submit
 from grants.models import Report, Tranche
-from grants.reports import report_open, report_save, report_submit
+from grants.services.grants import grant_create_from_application, grant_sign
+from grants.services.reports import report_open, report_save, report_submit
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from applications.models import Application
-from applications.services import application_submit
-from grants.forms import utc_to_local
+from applications.services.applications import application_submit
+from grants.forms.common import utc_to_local
 from grants.models import Call
 from tests import factories as f
 

@@ -16,7 +16,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from applications.models import Application, AwardList, ReviewAssignment, Score
-from applications.review import assignment_create, assignments_auto_assign, award_list_propose
+from applications.services.awards import award_list_propose
+from applications.services.review import assignment_create, assignments_auto_assign
 from grants.models import Call
 from tests import factories as f
 from tests.web_review.conftest import eligible, score, start_call_review
@@ -35,7 +36,8 @@ def shot(page, name: str, **kwargs) -> None:
 @pytest.fixture
 def assigned(call, manager, draft, applicant_a):
     """org_a's application, eligible, assigned to two reviewers; a third waits in the pool."""
-    from applications.services import application_screen, application_submit
+    from applications.services.applications import application_submit
+    from applications.services.screening import application_screen
 
     application_submit(application=draft, actor=applicant_a)
     application = application_screen(application=draft, actor=manager, eligible=True)

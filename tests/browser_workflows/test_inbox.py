@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from applications.services import application_submit
-from grants.grant_services import grant_create_from_application
+from applications.services.applications import application_submit
 from grants.models import Report
-from grants.reports import report_open
+from grants.services.grants import grant_create_from_application
+from grants.services.reports import report_open
 from workflows.notifications import notifications_sweep
 
 pytestmark = pytest.mark.browser

@@ -5,10 +5,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection
 
-from applications.services import application_submit
-from grants.grant_services import (
-    amendment_decide,
-    amendment_request,
+from applications.services.applications import application_submit
+from grants.models import ExchangeRate, Grant, Indicator, Report, Tranche
+from grants.selectors.reports import financial_statement, indicator_rollup
+from grants.services.amendments import amendment_decide, amendment_request
+from grants.services.grants import (
     grant_create_from_application,
     grant_sign,
     reporting_schedule,
@@ -16,10 +17,7 @@ from grants.grant_services import (
     tranche_approve,
     tranche_pay,
 )
-from grants.models import ExchangeRate, Grant, Indicator, Report, Tranche
-from grants.reports import (
-    financial_statement,
-    indicator_rollup,
+from grants.services.reports import (
     report_approve,
     report_open,
     report_request_changes,
@@ -160,7 +158,7 @@ def test_a_report_cannot_be_approved_by_its_authors_organisation(
 def test_the_maker_of_a_due_tranche_cannot_approve_it(grant, manager, approver):
     tranche = grant.tranches.get(number=3)
     Tranche.objects.filter(pk=tranche.pk).update(trigger="manual")
-    from grants.grant_services import tranche_make_due
+    from grants.services.grants import tranche_make_due
 
     tranche_make_due(tranche=tranche, actor=manager)
     with pytest.raises(NotPermitted):
@@ -313,7 +311,7 @@ def test_payments_never_exceed_the_grant(grant, applicant_a, approver, manager):
     tranche_pay(tranche=first, actor=approver, paid_on=dt.date(2027, 2, 1))
     # A tranche whose amount was inflated behind the service's back still cannot overpay.
     Tranche.objects.filter(pk=third.pk).update(amount=Decimal("6000"), trigger="manual")
-    from grants.grant_services import tranche_make_due
+    from grants.services.grants import tranche_make_due
 
     tranche_make_due(tranche=third, actor=manager)
     tranche_approve(tranche=third, actor=approver)
@@ -344,7 +342,7 @@ def test_an_approved_final_report_replaces_the_interims_in_the_rollup(
 
 
 def test_the_sweep_opens_reports_whose_period_ended_once(grant):
-    from grants.reports import reports_open_due
+    from grants.services.reports import reports_open_due
 
     interim = grant.reports.get(number=1)
     assert reports_open_due(today=interim.period_end) == 0  # the last day still belongs to it
@@ -382,7 +380,7 @@ def test_the_grant_gets_a_public_summary_and_the_agreement_names_the_partners(
 
     assert org_b.legal_name.encode() in agreement_pdf(grant).replace(b"\\'", b"'")
 
-    from grants.grant_services import grant_summary_update
+    from grants.services.grants import grant_summary_update
 
     with pytest.raises(NotPermitted):
         grant_summary_update(grant=grant, actor=applicant_a, summary="x")

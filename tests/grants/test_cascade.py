@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from grants.cascade import (
+from grants.models import ExchangeRate, Grant, Indicator, Report
+from grants.selectors.cascade import (
     donor_export_csv,
     donor_export_xlsx,
     donor_report_rows,
@@ -14,9 +15,8 @@ from grants.cascade import (
     portfolio,
     subgrant_within_donor_rules,
 )
-from grants.grant_services import grant_sign, tranche_approve, tranche_pay
-from grants.models import ExchangeRate, Grant, Indicator, Report
-from grants.reports import (
+from grants.services.grants import grant_sign, tranche_approve, tranche_pay
+from grants.services.reports import (
     exchange_rate_set,
     report_approve,
     report_open,
@@ -256,7 +256,7 @@ def test_it_gives_outsiders_an_empty_report(paid_grant, other_manager):
     assert donor_report_rows(paid_grant.programme, START, END, viewer=other_manager) == []
 
 
-# exchange_rate_set, appended to grants.reports for the rates page. --------------------------
+# exchange_rate_set, in grants.services.reports, for the rates page. --------------------------
 
 
 def test_it_keeps_one_rate_per_month_and_corrects_it(programme, manager):

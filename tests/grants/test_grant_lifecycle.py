@@ -5,15 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from applications.services import application_submit
-from grants.grant_services import (
+from applications.services.applications import application_submit
+from grants.models import Grant, Report, Tranche
+from grants.services.grants import (
     grant_change_state,
     grant_create_from_application,
     grant_sign,
     tranche_approve,
     tranche_pay,
 )
-from grants.models import Grant, Report, Tranche
 from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from grants.grant_services import incoming_grant_create, incoming_grant_update
 from grants.models import Grant
+from grants.services.grants import incoming_grant_create, incoming_grant_update
 from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 
@@ -184,8 +184,8 @@ def test_it_lets_a_programme_be_funded_by_it_and_enforces_its_maximum(
     incoming, programme, call, org_a, applicant_a, manager
 ):
     """The rules entered by hand are the ones the award checks."""
-    from applications.services import application_submit
-    from grants.grant_services import grant_create_from_application
+    from applications.services.applications import application_submit
+    from grants.services.grants import grant_create_from_application
 
     programme.parent_grant = incoming
     programme.save()

@@ -4,7 +4,8 @@ on (and what the admin uses directly)."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from grants import services
+from grants.services.calls import FROZEN_CALL_FIELDS, call_update
+from grants.services.programmes import programme_update
 from workflows.exceptions import NotPermitted, RuleViolation
 
 
@@ -22,7 +23,7 @@ def test_the_model_refuses_bad_offsets_with_a_message_by_kind(programme, call):
 
 
 def test_programme_update_stores_the_reminders(manager, programme):
-    services.programme_update(
+    programme_update(
         programme=programme, actor=manager, reminder_offsets={"review_due": [[-2, "owner"]]}
     )
     programme.refresh_from_db()
@@ -31,9 +32,7 @@ def test_programme_update_stores_the_reminders(manager, programme):
 
 def test_programme_update_refuses_bad_reminders_as_a_rule_violation(manager, programme):
     with pytest.raises(RuleViolation) as raised:
-        services.programme_update(
-            programme=programme, actor=manager, reminder_offsets={"review_due": "-31"}
-        )
+        programme_update(programme=programme, actor=manager, reminder_offsets={"review_due": "-31"})
     assert "reminder_offsets" in raised.value.errors
     programme.refresh_from_db()
     assert programme.reminder_offsets == {}
@@ -41,7 +40,7 @@ def test_programme_update_refuses_bad_reminders_as_a_rule_violation(manager, pro
 
 def test_programme_update_changes_only_the_reminders(manager, programme):
     with pytest.raises(RuleViolation) as raised:
-        services.programme_update(programme=programme, actor=manager, currency="USD")
+        programme_update(programme=programme, actor=manager, currency="USD")
     assert set(raised.value.errors) == {"currency"}
     programme.refresh_from_db()
     assert programme.currency == "EUR"
@@ -50,7 +49,7 @@ def test_programme_update_changes_only_the_reminders(manager, programme):
 @pytest.mark.parametrize("persona", ["approver", "observer", "other_manager"])
 def test_programme_update_is_for_the_programme_managers(request, programme, persona):
     with pytest.raises(NotPermitted):
-        services.programme_update(
+        programme_update(
             programme=programme,
             actor=request.getfixturevalue(persona),
             reminder_offsets={"review_due": [[-2, "owner"]]},
@@ -58,9 +57,7 @@ def test_programme_update_is_for_the_programme_managers(request, programme, pers
 
 
 def test_the_reminders_of_a_published_call_are_not_frozen(manager, call):
-    assert "reminder_offsets" not in services.FROZEN_CALL_FIELDS
-    services.call_update(
-        call=call, actor=manager, reminder_offsets={"call_closing": [[-3, "owner"]]}
-    )
+    assert "reminder_offsets" not in FROZEN_CALL_FIELDS
+    call_update(call=call, actor=manager, reminder_offsets={"call_closing": [[-3, "owner"]]})
     call.refresh_from_db()
     assert call.reminder_offsets == {"call_closing": [[-3, "owner"]]}

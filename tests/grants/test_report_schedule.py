@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from applications.services import application_submit
-from grants.grant_services import grant_create_from_application
+from applications.services.applications import application_submit
 from grants.models import Grant, Report
-from grants.reports import (
+from grants.services.grants import grant_create_from_application
+from grants.services.reports import (
     report_add_interim,
     report_open,
     report_remove,

@@ -3,8 +3,9 @@ from decimal import Decimal
 import pytest
 
 from applications.models import BudgetLine
-from applications.review import assignment_declare, review_save, review_submit
-from applications.services import application_screen, application_submit
+from applications.services.applications import application_submit
+from applications.services.review import assignment_declare, review_save, review_submit
+from applications.services.screening import application_screen
 from tests import factories as f
 
 

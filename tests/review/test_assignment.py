@@ -1,7 +1,11 @@
 import pytest
 
 from applications.models import ReviewAssignment
-from applications.review import assignment_create, assignment_declare, assignments_auto_assign
+from applications.services.review import (
+    assignment_create,
+    assignment_declare,
+    assignments_auto_assign,
+)
 from grants.models import Call
 from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation

@@ -5,19 +5,12 @@ import pytest
 from django.db import IntegrityError, connection
 
 from applications.models import Application, AwardList, ReviewAssignment
-from applications.ranking import call_ranking, ranking_csv, reviewer_normalisation
-from applications.review import (
-    assignment_reopen,
-    assignments_auto_assign,
-    award_list_approve,
-    award_list_propose,
-    award_list_return,
-    moderation_record_consensus,
-    review_save,
-    review_submit,
-)
+from applications.selectors.ranking import call_ranking, ranking_csv, reviewer_normalisation
+from applications.services.awards import award_list_approve, award_list_propose, award_list_return
+from applications.services.moderation import assignment_reopen, moderation_record_consensus
+from applications.services.review import assignments_auto_assign, review_save, review_submit
 from grants.models import Call, Criterion, Grant, ProgrammeRole
-from grants.services import call_close, call_start_review
+from grants.services.calls import call_close, call_start_review
 from tests import factories as f
 from tests.review.conftest import score
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
@@ -303,7 +296,7 @@ def test_blank_scores_are_never_zero(call, manager, eligible_factory, pool):
     pool(2)
     assignments_auto_assign(call=call, actor=manager)
     assignment = application.assignments.first()
-    from applications.review import assignment_declare
+    from applications.services.review import assignment_declare
 
     assignment_declare(assignment=assignment, actor=assignment.reviewer, conflict=False)
     relevance = call.criteria.get(title="Relevance")

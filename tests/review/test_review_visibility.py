@@ -1,13 +1,13 @@
 import pytest
 
 from applications.models import Application, ReviewAssignment
-from applications.review import assignment_declare, assignments_auto_assign
-from applications.review_selectors import (
+from applications.selectors.review import (
     application_for_reviewer,
     assignment_for_reviewer,
     assignments_of_reviewer,
     other_reviews_for,
 )
+from applications.services.review import assignment_declare, assignments_auto_assign
 from grants.models import Call
 from tests.review.conftest import score
 
@@ -85,7 +85,7 @@ def test_the_reviewer_dashboard_takes_a_pinned_number_of_queries(
 
 
 def test_the_dashboard_counts_scored_criteria_once(call, manager, eligible_factory, pool):
-    from applications.review import assignment_declare, review_save
+    from applications.services.review import assignment_declare, review_save
 
     reviewer = pool(1)[0]
     Call.objects.filter(pk=call.pk).update(reviewers_per_application=1)

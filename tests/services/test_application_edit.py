@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from applications.services import (
+from applications.services.applications import (
     application_submit,
     application_update,
     attachment_add,
@@ -210,7 +210,7 @@ class TestAttachments:
 
 
 def test_list_totals_are_not_multiplied_by_partners(draft, applicant_a, org_b):
-    from applications.selectors import applications_visible_to, with_budget_totals
+    from applications.selectors.applications import applications_visible_to, with_budget_totals
 
     partner_add(application=draft, actor=applicant_a, organisation=org_b)
     partner_add(

@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import connection
 
 from applications.models import Application, BudgetLine
-from applications.services import application_submit, application_update
+from applications.services.applications import application_submit, application_update
 from grants.models import Call, CallQuestion
 from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
@@ -88,7 +88,7 @@ def test_it_refuses_a_late_submission_and_keeps_the_draft(draft, applicant_a):
 
 
 def test_it_refuses_when_the_call_was_closed_by_hand(draft, applicant_a, manager):
-    from grants.services import call_close
+    from grants.services.calls import call_close
 
     call_close(call=draft.call, actor=manager)
 

@@ -12,10 +12,22 @@ from django.utils import translation
 
 from accounts import invitations
 from accounts.models import User
-from applications.review import assignment_create
-from applications.services import application_screen, application_submit
-from grants import policies, services
+from applications.services.applications import application_submit
+from applications.services.review import assignment_create
+from applications.services.screening import application_screen
+from grants import policies
 from grants.models import Membership, MembershipInvitation
+from grants.services import organisations as organisation_services
+from grants.services.organisations import (
+    _admin_ids,
+    membership_change_role,
+    membership_invitation_accept,
+    membership_invitation_decline,
+    membership_invitation_resend,
+    membership_invitation_withdraw,
+    membership_invite,
+    membership_remove,
+)
 from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification
@@ -38,7 +50,7 @@ def test_an_admin_invites_a_new_address_which_gets_an_account_and_a_link(
     org_a, applicant_a, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.membership_invite(
+        result = membership_invite(
             organisation=org_a,
             actor=applicant_a,
             email="  Jelena@YINS.example ",
@@ -63,7 +75,7 @@ def test_the_invitation_goes_out_only_once_the_transaction_commits(
     org_a, applicant_a, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.membership_invite(organisation=org_a, actor=applicant_a, email="new@yins.example")
+        membership_invite(organisation=org_a, actor=applicant_a, email="new@yins.example")
     assert mailoutbox == [] and len(callbacks) == 1
 
 
@@ -81,10 +93,8 @@ def test_the_invitation_is_in_the_invitees_language(
     macedonian.set_unusable_password()
     macedonian.save()
     with translation.override("sq"), django_capture_on_commit_callbacks(execute=True):
-        services.membership_invite(organisation=org_a, actor=applicant_a, email="new@yins.example")
-        result = services.membership_invite(
-            organisation=org_a, actor=applicant_a, email="ana@roma.example"
-        )
+        membership_invite(organisation=org_a, actor=applicant_a, email="new@yins.example")
+        result = membership_invite(organisation=org_a, actor=applicant_a, email="ana@roma.example")
     # An existing account, even one without a password, is invited, not added: the link lets
     # them log in to answer.
     assert not result.account_created and result.password_link_sent
@@ -96,7 +106,7 @@ def test_an_existing_account_is_invited_not_added(
     org_a, applicant_a, applicant_b, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.membership_invite(
+        result = membership_invite(
             organisation=org_a, actor=applicant_a, email=applicant_b.email.upper(), role="admin"
         )
     assert result.membership is None and not result.account_created
@@ -129,7 +139,7 @@ def test_the_invitee_is_told_through_the_outbox_with_a_link_to_the_dashboard(
     User.objects.filter(pk=applicant_a.pk).update(full_name="Ana Jovanović")
     applicant_a.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.membership_invite(
+        result = membership_invite(
             organisation=org_a, actor=applicant_a, email=applicant_b.email, role="admin"
         )
     row = Notification.objects.get(recipient=applicant_b)
@@ -159,7 +169,7 @@ def test_the_notification_is_composed_at_delivery_even_if_the_inviter_is_gone(
 ):
     Membership.objects.filter(user=colleague_a, organisation=org_a).update(role="admin")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        invitation = services.membership_invite(
+        invitation = membership_invite(
             organisation=org_a, actor=applicant_a, email=applicant_b.email
         ).invitation
     applicant_a.delete()  # before the broker delivers it
@@ -172,12 +182,12 @@ def test_the_notification_is_composed_at_delivery_even_if_the_inviter_is_gone(
 
 
 def test_accepting_makes_the_invitee_a_member_in_the_invited_role(org_a, applicant_a, applicant_b):
-    invitation = services.membership_invite(
+    invitation = membership_invite(
         organisation=org_a, actor=applicant_a, email=applicant_b.email, role="admin"
     ).invitation
     invitee = fresh(applicant_b)
     assert not policies.is_org_admin(invitee, org_a.pk)  # its roles are cached from now on
-    membership = services.membership_invitation_accept(invitation=invitation, actor=invitee)
+    membership = membership_invitation_accept(invitation=invitation, actor=invitee)
     assert (membership.user, membership.organisation, membership.role) == (
         applicant_b,
         org_a,
@@ -188,7 +198,7 @@ def test_accepting_makes_the_invitee_a_member_in_the_invited_role(org_a, applica
     assert invitation.accepted is True and invitation.answered_at is not None
     assert not invitation.is_open
     # Only once.
-    for answer in (services.membership_invitation_accept, services.membership_invitation_decline):
+    for answer in (membership_invitation_accept, membership_invitation_decline):
         with pytest.raises(TransitionConflict) as caught:
             answer(invitation=invitation, actor=invitee)
         assert caught.value.code == "invitation_answered"
@@ -196,34 +206,34 @@ def test_accepting_makes_the_invitee_a_member_in_the_invited_role(org_a, applica
 
 
 def test_declining_leaves_nothing_and_the_admin_may_ask_again(org_a, applicant_a, applicant_b):
-    invitation = services.membership_invite(
+    invitation = membership_invite(
         organisation=org_a, actor=applicant_a, email=applicant_b.email
     ).invitation
-    services.membership_invitation_decline(invitation=invitation, actor=fresh(applicant_b))
+    membership_invitation_decline(invitation=invitation, actor=fresh(applicant_b))
     assert not is_member(applicant_b, org_a)
     invitation.refresh_from_db()
     assert invitation.accepted is False and invitation.answered_at is not None
     with pytest.raises(TransitionConflict) as caught:
-        services.membership_invitation_accept(invitation=invitation, actor=fresh(applicant_b))
+        membership_invitation_accept(invitation=invitation, actor=fresh(applicant_b))
     assert caught.value.code == "invitation_answered"
     assert not is_member(applicant_b, org_a)
     # A declined invitation is closed: a new one may be sent.
-    again = services.membership_invite(
+    again = membership_invite(
         organisation=org_a, actor=applicant_a, email=applicant_b.email
     ).invitation
     assert again.pk != invitation.pk and again.is_open
 
 
 def test_nobody_else_can_answer_an_invitation(org_a, applicant_a, colleague_a, applicant_b):
-    invitation = services.membership_invite(
+    invitation = membership_invite(
         organisation=org_a, actor=applicant_a, email=applicant_b.email, role="admin"
     ).invitation
     stranger = f.UserFactory()
     # Not the inviting administrator, not a member, not a stranger: it is not theirs (404).
     for who in (applicant_a, colleague_a, stranger):
         for answer in (
-            services.membership_invitation_accept,
-            services.membership_invitation_decline,
+            membership_invitation_accept,
+            membership_invitation_decline,
         ):
             with pytest.raises(MembershipInvitation.DoesNotExist):
                 answer(invitation=invitation, actor=fresh(who))
@@ -234,9 +244,9 @@ def test_nobody_else_can_answer_an_invitation(org_a, applicant_a, colleague_a, a
 
 
 def test_a_second_open_invitation_is_refused(org_a, applicant_a, applicant_b, mailoutbox):
-    services.membership_invite(organisation=org_a, actor=applicant_a, email=applicant_b.email)
+    membership_invite(organisation=org_a, actor=applicant_a, email=applicant_b.email)
     with pytest.raises(RuleViolation) as caught:
-        services.membership_invite(
+        membership_invite(
             organisation=org_a, actor=applicant_a, email=applicant_b.email.upper(), role="admin"
         )
     assert caught.value.code == "already_invited"
@@ -263,33 +273,33 @@ def test_an_admin_withdraws_an_invitation_before_it_is_answered(
     org_a, applicant_a, colleague_a, applicant_b, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):  # the broker has not sent it yet
-        invitation = services.membership_invite(
+        invitation = membership_invite(
             organisation=org_a, actor=applicant_a, email=applicant_b.email
         ).invitation
     # A plain member and another organisation's administrator may not.
     for who in (colleague_a, applicant_b):
         with pytest.raises(NotPermitted):
-            services.membership_invitation_withdraw(invitation=invitation, actor=fresh(who))
+            membership_invitation_withdraw(invitation=invitation, actor=fresh(who))
     assert MembershipInvitation.objects.filter(pk=invitation.pk).exists()
-    services.membership_invitation_withdraw(invitation=invitation, actor=applicant_a)
+    membership_invitation_withdraw(invitation=invitation, actor=applicant_a)
     assert not MembershipInvitation.objects.filter(pk=invitation.pk).exists()
     assert Notification.objects.get(recipient=applicant_b).state == "cancelled"  # never sent
     with pytest.raises(TransitionConflict) as caught:
-        services.membership_invitation_accept(invitation=invitation, actor=fresh(applicant_b))
+        membership_invitation_accept(invitation=invitation, actor=fresh(applicant_b))
     assert caught.value.code == "invitation_withdrawn"
     assert not is_member(applicant_b, org_a)
     with pytest.raises(TransitionConflict) as caught:
-        services.membership_invitation_withdraw(invitation=invitation, actor=applicant_a)
+        membership_invitation_withdraw(invitation=invitation, actor=applicant_a)
     assert caught.value.code == "invitation_withdrawn"
 
 
 def test_an_answered_invitation_cannot_be_withdrawn(org_a, applicant_a, applicant_b):
-    invitation = services.membership_invite(
+    invitation = membership_invite(
         organisation=org_a, actor=applicant_a, email=applicant_b.email
     ).invitation
-    services.membership_invitation_accept(invitation=invitation, actor=fresh(applicant_b))
+    membership_invitation_accept(invitation=invitation, actor=fresh(applicant_b))
     with pytest.raises(TransitionConflict) as caught:
-        services.membership_invitation_withdraw(invitation=invitation, actor=applicant_a)
+        membership_invitation_withdraw(invitation=invitation, actor=applicant_a)
     assert caught.value.code == "invitation_answered"
     assert is_member(applicant_b, org_a)
 
@@ -301,14 +311,14 @@ def test_an_invited_reviewer_is_excluded_from_the_applicant_only_once_they_accep
     """The attack: an applicant invites the reviewers it wants out of its review."""
     application_submit(application=draft, actor=applicant_a)
     application = application_screen(application=draft, actor=manager, eligible=True)
-    invitation = services.membership_invite(
+    invitation = membership_invite(
         organisation=org_a, actor=applicant_a, email=reviewer.email
     ).invitation
     if not accepts:
         assignment = assignment_create(application=application, reviewer=reviewer, actor=manager)
         assert assignment.reviewer == reviewer
         return
-    services.membership_invitation_accept(invitation=invitation, actor=fresh(reviewer))
+    membership_invitation_accept(invitation=invitation, actor=fresh(reviewer))
     with pytest.raises(RuleViolation) as caught:
         assignment_create(application=application, reviewer=reviewer, actor=manager)
     assert caught.value.errors == {
@@ -318,7 +328,7 @@ def test_an_invited_reviewer_is_excluded_from_the_applicant_only_once_they_accep
 
 def test_a_member_cannot_be_added_twice(org_a, applicant_a, colleague_a):
     with pytest.raises(RuleViolation) as caught:
-        services.membership_invite(organisation=org_a, actor=applicant_a, email=colleague_a.email)
+        membership_invite(organisation=org_a, actor=applicant_a, email=colleague_a.email)
     assert caught.value.code == "already_member"
     assert caught.value.errors == {
         "email": [f"{colleague_a.email} is already a member of {org_a}."]
@@ -329,7 +339,7 @@ def test_a_member_cannot_be_added_twice(org_a, applicant_a, colleague_a):
 
 def test_bad_input_is_refused_field_by_field(org_a, applicant_a):
     with pytest.raises(RuleViolation) as caught:
-        services.membership_invite(
+        membership_invite(
             organisation=org_a, actor=applicant_a, email="not an address", role="owner"
         )
     assert set(caught.value.errors) == {"email", "role"}
@@ -340,13 +350,13 @@ def test_only_an_admin_manages_people(org_a, applicant_a, colleague_a, applicant
     admin = membership_of(applicant_a, org_a)
     for who in (colleague_a, applicant_b):
         with pytest.raises(NotPermitted):
-            services.membership_invite(organisation=org_a, actor=who, email="x@yins.example")
+            membership_invite(organisation=org_a, actor=who, email="x@yins.example")
         with pytest.raises(NotPermitted):
-            services.membership_invite(organisation=org_a, actor=who, email=who.email)
+            membership_invite(organisation=org_a, actor=who, email=who.email)
         with pytest.raises(NotPermitted):
-            services.membership_change_role(membership=admin, actor=who, role="member")
+            membership_change_role(membership=admin, actor=who, role="member")
         with pytest.raises(NotPermitted):
-            services.membership_remove(membership=admin, actor=who)
+            membership_remove(membership=admin, actor=who)
     assert not User.objects.filter(email="x@yins.example").exists()
     assert not MembershipInvitation.objects.exists()
     assert membership_of(applicant_a, org_a).role == "admin"
@@ -355,35 +365,35 @@ def test_only_an_admin_manages_people(org_a, applicant_a, colleague_a, applicant
 def test_the_last_admin_can_be_neither_demoted_nor_removed(org_a, applicant_a, colleague_a):
     admin = membership_of(applicant_a, org_a)
     with pytest.raises(TransitionConflict) as caught:
-        services.membership_change_role(membership=admin, actor=applicant_a, role="member")
+        membership_change_role(membership=admin, actor=applicant_a, role="member")
     assert caught.value.code == "last_admin"
     assert "must keep at least one administrator" in caught.value.detail
     with pytest.raises(TransitionConflict) as caught:
-        services.membership_remove(membership=admin, actor=applicant_a)
+        membership_remove(membership=admin, actor=applicant_a)
     assert caught.value.code == "last_admin"
     assert membership_of(applicant_a, org_a).role == "admin"
 
 
 def test_with_a_second_admin_one_may_step_down_or_leave(org_a, applicant_a, colleague_a):
-    services.membership_change_role(
+    membership_change_role(
         membership=membership_of(colleague_a, org_a), actor=applicant_a, role="admin"
     )
-    services.membership_change_role(
+    membership_change_role(
         membership=membership_of(applicant_a, org_a), actor=applicant_a, role="member"
     )
     assert membership_of(applicant_a, org_a).role == "member"
     colleague = User.objects.get(pk=colleague_a.pk)
-    services.membership_change_role(
+    membership_change_role(
         membership=membership_of(applicant_a, org_a), actor=colleague, role="admin"
     )
-    services.membership_remove(membership=membership_of(applicant_a, org_a), actor=applicant_a)
+    membership_remove(membership=membership_of(applicant_a, org_a), actor=applicant_a)
     assert list(org_a.memberships.values_list("user__email", "role")) == [
         (colleague_a.email, "admin")
     ]
 
 
 def test_an_admin_removes_a_member(org_a, applicant_a, colleague_a):
-    services.membership_remove(membership=membership_of(colleague_a, org_a), actor=applicant_a)
+    membership_remove(membership=membership_of(colleague_a, org_a), actor=applicant_a)
     assert not Membership.objects.filter(user=colleague_a, organisation=org_a).exists()
     assert User.objects.filter(pk=colleague_a.pk).exists()  # the account stays
 
@@ -391,17 +401,17 @@ def test_an_admin_removes_a_member(org_a, applicant_a, colleague_a):
 def test_an_admin_demoted_a_moment_ago_is_refused_despite_cached_roles(
     org_a, applicant_a, colleague_a
 ):
-    services.membership_change_role(
+    membership_change_role(
         membership=membership_of(colleague_a, org_a), actor=applicant_a, role="admin"
     )
     stale = User.objects.get(pk=applicant_a.pk)
     assert policies.is_org_admin(stale, org_a.pk)  # its roles are cached from now on
     colleague = User.objects.get(pk=colleague_a.pk)
-    services.membership_change_role(
+    membership_change_role(
         membership=membership_of(applicant_a, org_a), actor=colleague, role="member"
     )
     with pytest.raises(NotPermitted):
-        services.membership_change_role(
+        membership_change_role(
             membership=membership_of(colleague_a, org_a), actor=stale, role="member"
         )
     assert membership_of(colleague_a, org_a).role == "admin"
@@ -411,13 +421,11 @@ def test_the_invitation_is_sent_again_only_to_someone_without_a_password(
     org_a, applicant_a, colleague_a, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.membership_invite(
-            organisation=org_a, actor=applicant_a, email="late@yins.example"
-        )
-        services.membership_invitation_resend(membership=result.membership, actor=applicant_a)
+        result = membership_invite(organisation=org_a, actor=applicant_a, email="late@yins.example")
+        membership_invitation_resend(membership=result.membership, actor=applicant_a)
     assert [m.to for m in mailoutbox] == [["late@yins.example"]] * 2
     with pytest.raises(TransitionConflict) as caught:
-        services.membership_invitation_resend(
+        membership_invitation_resend(
             membership=membership_of(colleague_a, org_a), actor=applicant_a
         )
     assert caught.value.code == "already_active"
@@ -437,14 +445,14 @@ def test_two_admins_acting_on_each_other_at_once_leave_one_admin(change, monkeyp
     # Both threads read the administrators at the same moment — unless the lock makes the
     # second wait for the first to commit (the barrier then times out and it goes on).
     barrier = threading.Barrier(2, timeout=2)
-    read_admins = services._admin_ids
+    read_admins = _admin_ids
 
     def admins_read_together(organisation_id):
         with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait()
         return read_admins(organisation_id)
 
-    monkeypatch.setattr(services, "_admin_ids", admins_read_together)
+    monkeypatch.setattr(organisation_services, "_admin_ids", admins_read_together)
     outcomes = {}
 
     def act(actor_membership, target_membership):
@@ -453,11 +461,9 @@ def test_two_admins_acting_on_each_other_at_once_leave_one_admin(change, monkeyp
         actor = User.objects.get(pk=actor_membership.user_id)
         try:
             if change == "demote":
-                services.membership_change_role(
-                    membership=target_membership, actor=actor, role="member"
-                )
+                membership_change_role(membership=target_membership, actor=actor, role="member")
             else:
-                services.membership_remove(membership=target_membership, actor=actor)
+                membership_remove(membership=target_membership, actor=actor)
             outcomes[actor.pk] = "done"
         except (NotPermitted, TransitionConflict) as exc:
             outcomes[actor.pk] = type(exc).__name__

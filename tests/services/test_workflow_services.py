@@ -5,15 +5,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from applications.services import (
+from applications.services.applications import application_submit, application_withdraw
+from applications.services.screening import (
     application_answer_clarification,
     application_request_clarification,
     application_screen,
-    application_submit,
-    application_withdraw,
 )
 from grants.models import Call
-from grants.services import call_close, call_publish, call_update, calls_close_due
+from grants.services.calls import call_close, call_publish, call_update, calls_close_due
 from tests import factories as f
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog

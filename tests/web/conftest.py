@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from applications import services
+from applications.services.applications import application_submit, attachment_add
 
 # The smallest thing filetype recognises as a PDF: the magic bytes and a trailer.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -16,12 +16,12 @@ def pdf(name: str = "statute.pdf") -> SimpleUploadedFile:
 
 @pytest.fixture
 def submitted(draft, applicant_a):
-    return services.application_submit(application=draft, actor=applicant_a)
+    return application_submit(application=draft, actor=applicant_a)
 
 
 @pytest.fixture
 def attachment(draft, applicant_a):
-    return services.attachment_add(application=draft, actor=applicant_a, upload=pdf())
+    return attachment_add(application=draft, actor=applicant_a, upload=pdf())
 
 
 @pytest.fixture
@@ -47,4 +47,4 @@ def submitted_b(call, org_b, applicant_b):
     application = f.complete_application(call=call, organisation=org_b, created_by=applicant_b)
     application.title = "Women's safety audit in Tuzla"
     application.save()
-    return services.application_submit(application=application, actor=applicant_b)
+    return application_submit(application=application, actor=applicant_b)

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from applications.models import Answer, Application, Partner
+from applications.services.applications import application_submit
 from tests import factories as f
 from tests.web.conftest import HTMX, pdf
 
@@ -114,9 +115,8 @@ def test_it_shows_the_submitted_pages_to_every_member(as_persona, submitted, who
 def test_it_lets_members_and_programme_staff_download_after_submission(
     as_persona, draft, applicant_a, attachment, who
 ):
-    from applications import services
 
-    services.application_submit(application=draft, actor=applicant_a)
+    application_submit(application=draft, actor=applicant_a)
     response = as_persona(who).get(reverse("attachment-download", args=[draft.pk, attachment.pk]))
     assert response.status_code == 200
     assert "statute.pdf" in response["Content-Disposition"]

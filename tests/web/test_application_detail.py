@@ -7,13 +7,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import services
 from applications.models import Application
+from applications.services.screening import application_request_clarification, application_screen
 from workflows.models import TransitionLog
 
 
 def ask(application, manager, question="Please send the budget breakdown per municipality."):
-    return services.application_request_clarification(
+    return application_request_clarification(
         application=application,
         actor=manager,
         question=question,
@@ -51,7 +51,7 @@ def test_it_shows_the_history_with_public_state_names(client_for, applicant_a, s
 def test_it_names_staff_as_the_programme_team_and_hides_internal_steps(
     client_for, applicant_a, manager, submitted
 ):
-    services.application_screen(application=submitted, actor=manager, eligible=True)
+    application_screen(application=submitted, actor=manager, eligible=True)
     body = (
         client_for(applicant_a)
         .get(reverse("application-detail", args=[submitted.pk]))

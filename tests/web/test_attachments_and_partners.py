@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from applications.models import Attachment, Partner
+from applications.services.applications import application_update
 from grants.models import Organisation
 from tests import factories as f
 from tests.web.conftest import HTMX, PDF_BYTES, pdf
@@ -31,12 +32,9 @@ def test_it_uploads_a_pdf_for_a_file_question(client_for, applicant_a, draft, ca
 def test_it_keeps_the_pages_version_when_someone_saved_in_between(
     client_for, applicant_a, colleague_a, draft
 ):
-    from applications import services
 
     page_version = draft.version
-    services.application_update(
-        application=draft, actor=colleague_a, version=page_version, title="X"
-    )
+    application_update(application=draft, actor=colleague_a, version=page_version, title="X")
     body = (
         client_for(applicant_a)
         .post(

@@ -19,8 +19,8 @@ from django.urls import reverse
 from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 
-from grants.grant_services import grant_sign, tranche_approve, tranche_pay
 from grants.models import Call, Grant, Organisation, Tranche
+from grants.services.grants import grant_sign, tranche_approve, tranche_pay
 from tests import factories as f
 from tests.web_grants_manage.conftest import award
 

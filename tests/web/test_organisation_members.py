@@ -9,8 +9,8 @@ from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 
 from accounts.models import User
-from grants import services
 from grants.models import Membership, MembershipInvitation
+from grants.services.organisations import membership_invite
 from tests import factories as f
 
 
@@ -19,7 +19,7 @@ def page_url(organisation) -> str:
 
 
 def invite(organisation, admin, user, role="member") -> MembershipInvitation:
-    return services.membership_invite(
+    return membership_invite(
         organisation=organisation, actor=admin, email=user.email, role=role
     ).invitation
 

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from applications.services import application_submit
-from grants.grant_services import grant_create_from_application, grant_sign
+from applications.services.applications import application_submit
 from grants.models import Indicator
-from grants.reports import report_open
+from grants.services.grants import grant_create_from_application, grant_sign
+from grants.services.reports import report_open
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from applications.services import application_submit
-from grants.grant_services import grant_create_from_application
+from applications.services.applications import application_submit
 from grants.models import Report
+from grants.services.grants import grant_create_from_application
 from tests import factories as f
 
 

@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.urls import reverse
 
-from grants.grant_services import amendment_decide, visit_record
 from grants.models import Amendment
+from grants.services.amendments import amendment_decide
+from grants.services.visits import visit_record
 
 
 def test_it_shows_the_schedules_and_history(client_for, signed, applicant_a):

@@ -4,7 +4,7 @@ anonymous visitor is sent to log in. The agreement PDF also serves the programme
 import pytest
 from django.urls import reverse
 
-from grants.grant_services import visit_record
+from grants.services.visits import visit_record
 
 
 @pytest.fixture

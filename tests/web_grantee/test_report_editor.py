@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from grants.models import ExchangeRate, FinancialLine, IndicatorValue, Report
-from grants.reports import report_request_changes, report_save, report_submit
+from grants.services.reports import report_request_changes, report_save, report_submit
 from tests.web.conftest import HTMX, pdf
 
 

@@ -7,15 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from applications.services import application_submit
-from grants.grant_services import (
-    amendment_request,
-    grant_create_from_application,
-    grant_sign,
-    visit_record,
-)
+from applications.services.applications import application_submit
 from grants.models import Grant
-from grants.reports import report_open, report_save, report_submit
+from grants.services.amendments import amendment_request
+from grants.services.grants import grant_create_from_application, grant_sign
+from grants.services.reports import report_open, report_save, report_submit
+from grants.services.visits import visit_record
 from tests import factories as f
 
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from grants.grant_services import incoming_grant_create
 from grants.models import Grant
+from grants.services.grants import incoming_grant_create
 from tests import factories as f
 
 NEW = "/manage/incoming-grants/new/"

@@ -5,8 +5,8 @@ outsiders get 404; what the service refuses comes back as a message."""
 import pytest
 from django.urls import reverse
 
-from grants.grant_services import grant_change_state
 from grants.models import Grant
+from grants.services.grants import grant_change_state
 from workflows.models import TransitionLog
 
 OUTSIDERS = ["other_manager", "applicant_a", "applicant_b", "reviewer"]

@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from grants.grant_services import grant_sign, tranche_approve, tranche_make_due, tranche_pay
 from grants.models import ExchangeRate, Grant, Report, Tranche
 from grants.policies import forget_roles
+from grants.services.grants import grant_sign, tranche_approve, tranche_make_due, tranche_pay
 from tests import factories as f
 from tests.web_grants_manage.conftest import award
 

@@ -3,8 +3,8 @@ helper that submits applications the way applicants do (through the service)."""
 
 import pytest
 
-from applications.services import application_submit
-from grants.forms import utc_to_local
+from applications.services.applications import application_submit
+from grants.forms.common import utc_to_local
 from grants.models import Call
 from tests import factories as f
 from workflows import offsets
@@ -61,7 +61,7 @@ def call_form_data(call, **overrides) -> dict:
     for kind in offsets.CALL_KINDS:
         data[f"reminder_{kind}"] = offsets.format_offsets(call.reminder_offsets.get(kind, ()))
     if call.rules_frozen:
-        from grants.services import FROZEN_CALL_FIELDS
+        from grants.services.calls import FROZEN_CALL_FIELDS
 
         for name in FROZEN_CALL_FIELDS:
             data.pop(name, None)

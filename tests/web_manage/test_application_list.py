@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from applications.services import application_screen
+from applications.services.screening import application_screen
 from tests import factories as f
 from tests.web_manage.conftest import submit_for
 
@@ -35,7 +35,7 @@ def test_it_lists_submitted_applications_but_never_drafts(
 def test_it_shows_the_requested_amount_once_whatever_the_number_of_partners(
     client_for, manager, call, draft, applicant_a
 ):
-    from applications.services import application_submit
+    from applications.services.applications import application_submit
 
     f.PartnerFactory(application=draft)
     f.PartnerFactory(application=draft)

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.urls import reverse
 
-from applications.services import application_screen
+from applications.services.screening import application_screen
 from grants.models import Programme, ProgrammeRole
 from tests import factories as f
 from tests.web_manage.conftest import submit_for

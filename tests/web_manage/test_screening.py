@@ -179,7 +179,7 @@ def test_it_refuses_a_clarification_without_a_question(client_for, manager, subm
 def test_it_shows_the_answered_clarification_and_the_whole_history(
     client_for, manager, applicant_a, submitted
 ):
-    from applications.services import (
+    from applications.services.screening import (
         application_answer_clarification,
         application_request_clarification,
     )

@@ -7,14 +7,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications.models import BudgetLine, ReviewAssignment
-from applications.review import (
+from applications.services.applications import application_submit, attachment_add
+from applications.services.review import (
     assignment_create,
     assignment_declare,
     review_save,
     review_submit,
 )
-from applications.services import application_screen, application_submit, attachment_add
-from grants.services import call_close, call_start_review
+from applications.services.screening import application_screen
+from grants.services.calls import call_close, call_start_review
 from tests import factories as f
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -18,7 +18,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from applications.models import Application, AwardList, ReviewAssignment
-from applications.review import assignments_auto_assign, award_list_propose
+from applications.services.awards import award_list_propose
+from applications.services.review import assignments_auto_assign
 from grants.models import Call, CallReviewer
 from tests import factories as f
 from tests.web_review.conftest import eligible, score, start_call_review
@@ -469,7 +470,7 @@ def test_the_applicant_sees_the_outcome_without_reviewer_names(
     url = reverse("review-outcome", args=[a.pk])
     assert "No decision yet" in client_for(member).get(url).content.decode()
     award_list = award_list_propose(call=call, actor=manager)
-    from applications.review import award_list_approve
+    from applications.services.awards import award_list_approve
 
     award_list_approve(award_list=award_list, actor=approver)
     page = client_for(member).get(url).content.decode()

@@ -1,10 +1,10 @@
-"""The reviewer-pool services appended to applications.review: call_reviewer_add and
+"""The reviewer-pool services in applications.services.review: call_reviewer_add and
 call_reviewer_remove (the pages above them are tested in test_manager_pages)."""
 
 import pytest
 
 from applications.models import ReviewAssignment
-from applications.review import (
+from applications.services.review import (
     assignment_create,
     call_reviewer_add,
     call_reviewer_remove,

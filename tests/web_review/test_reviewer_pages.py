@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.models import Review, ReviewAssignment, Score
-from applications.review import assignments_auto_assign
+from applications.services.review import assignments_auto_assign
 from grants.models import Call
 from tests import factories as f
 from tests.web_review.conftest import HTMX, PDF, eligible, score

@@ -10,19 +10,16 @@ import time_machine
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from applications.services import (
-    application_request_clarification,
-    application_screen,
-    application_submit,
-)
-from grants.grant_services import (
+from applications.services.applications import application_submit
+from applications.services.screening import application_request_clarification, application_screen
+from grants.models import Call, Tranche
+from grants.services.grants import (
     grant_create_from_application,
     grant_sign,
     tranche_approve,
     tranche_pay,
 )
-from grants.models import Call, Tranche
-from grants.reports import report_approve, report_open, report_request_changes
+from grants.services.reports import report_approve, report_open, report_request_changes
 from workflows import tasks
 from workflows.models import Notification
 from workflows.notifications import last_digest_moment, notifications_sweep
@@ -322,8 +319,8 @@ class TestAfterAward:
     def test_whoever_made_a_tranche_due_is_not_asked_to_approve_it(
         self, grant, manager, approver, sweep
     ):
-        from grants.grant_services import tranche_make_due
         from grants.models import ProgrammeRole
+        from grants.services.grants import tranche_make_due
 
         ProgrammeRole.objects.filter(user=approver).delete()  # no approvers: the managers
         tranche = grant.tranches.get(number=2)

@@ -7,10 +7,10 @@ from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from applications.services import application_submit
-from grants.grant_services import grant_create_from_application
+from applications.services.applications import application_submit
 from grants.models import Call, Report
-from grants.reports import report_open, report_save, report_submit
+from grants.services.grants import grant_create_from_application
+from grants.services.reports import report_open, report_save, report_submit
 from workflows import tasks
 from workflows.models import Notification
 from workflows.notifications import notifications_sweep, offset_moment
@@ -64,7 +64,7 @@ def test_an_extended_call_moves_its_reminders(call, draft, applicant_a, manager)
     notifications_sweep(enqueue=False)
     first = Notification.objects.get(recipient=applicant_a)
     assert (first.kind, first.offset) == ("call_closing", "-1d")
-    from grants.services import call_update
+    from grants.services.calls import call_update
 
     call.refresh_from_db()
     call_update(call=call, actor=manager, closes_at=call.closes_at + dt.timedelta(days=5))

@@ -19,7 +19,7 @@ named, but what they are said to fund here is demo data.
       passed) and it is closed by `call_close`; screening follows, through the services;
    d. reviewers join each new call's pool through `call_reviewer_add`;
    e. on the calls that go to review (`CallSpec.review`), everything runs through the services
-      of applications.review, as the people would do it: `assignments_auto_assign`; the
+      of applications.services.review, as the people would do it: `assignments_auto_assign`; the
       conflict declarations (`assignment_declare`, whose replacement the service assigns) before
       anyone scores; each review declared, scored with comments and submitted (`review_save`,
       `review_submit`; the service sends a divergent application to moderation); the
@@ -57,39 +57,29 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import ReviewAssignment
-from applications.review import (
-    assignment_declare,
-    assignments_auto_assign,
-    award_list_approve,
-    award_list_propose,
-    call_reviewer_add,
-    moderation_record_consensus,
-    review_save,
-    review_submit,
-)
-from applications.services import (
-    application_answer_clarification,
+from applications.services.applications import (
     application_create,
-    application_request_clarification,
-    application_screen,
     application_submit,
     application_update,
     application_withdraw,
     attachment_add,
     partner_add,
 )
-from grants import policies
-from grants.grant_services import (
-    add_months,
-    amendment_decide,
-    amendment_request,
-    follow_up_close,
-    grant_change_state,
-    grant_sign,
-    tranche_approve,
-    tranche_pay,
-    visit_record,
+from applications.services.awards import award_list_approve, award_list_propose
+from applications.services.moderation import moderation_record_consensus
+from applications.services.review import (
+    assignment_declare,
+    assignments_auto_assign,
+    call_reviewer_add,
+    review_save,
+    review_submit,
 )
+from applications.services.screening import (
+    application_answer_clarification,
+    application_request_clarification,
+    application_screen,
+)
+from grants import policies
 from grants.models import (
     Amendment,
     Call,
@@ -107,7 +97,16 @@ from grants.models import (
     Report,
     Tranche,
 )
-from grants.reports import (
+from grants.services.amendments import amendment_decide, amendment_request
+from grants.services.calls import call_close, call_publish, call_start_review
+from grants.services.grants import (
+    add_months,
+    grant_change_state,
+    grant_sign,
+    tranche_approve,
+    tranche_pay,
+)
+from grants.services.reports import (
     exchange_rate_set,
     report_approve,
     report_open,
@@ -115,7 +114,7 @@ from grants.reports import (
     report_save,
     report_submit,
 )
-from grants.services import call_close, call_publish, call_start_review
+from grants.services.visits import follow_up_close, visit_record
 
 BELGRADE = ZoneInfo("Europe/Belgrade")
 DOMAIN = "demo.regrant.local"
@@ -1661,7 +1660,7 @@ class Command(BaseCommand):
             self._review(spec, call, manager, built)
         return True
 
-    # Review and selection, through the services in applications.review ----------------
+    # Review and selection, through the services in applications.services.review ----------------
 
     def _review(self, spec: CallSpec, call: Call, manager: User, built: list) -> None:
         """Assign, declare, score, moderate and decide, as far as `spec.review` says."""

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from grants.reports import reports_open_due
-from grants.services import calls_close_due
+from grants.services.calls import calls_close_due
+from grants.services.reports import reports_open_due
 from workflows.notifications import notifications_sweep
 
 

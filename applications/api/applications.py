@@ -1,0 +1,420 @@
+"""REST API for applications: the application with its answers, budget lines, partners and
+attachments; submission, withdrawal, clarification and screening as transitions."""
+
+from __future__ import annotations
+
+from django.db.models import Model
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from applications.models import Application, Attachment, BudgetLine, Partner
+from applications.rules import eligibility_checks
+from applications.selectors.applications import (
+    application_history,
+    applications_for,
+    applications_visible_to,
+)
+from applications.serializers.applications import (
+    ApplicationCreateSerializer,
+    ApplicationSerializer,
+    ApplicationUpdateSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    BudgetLineSerializer,
+    ClarificationQuestionSerializer,
+    EligibilityCheckSerializer,
+    IneligibleSerializer,
+    PartnerCreateSerializer,
+    PartnerSerializer,
+    ResubmitSerializer,
+    TransitionLogSerializer,
+)
+from applications.services.applications import (
+    application_create,
+    application_submit,
+    application_update,
+    application_withdraw,
+    attachment_add,
+    attachment_remove,
+    budget_line_delete,
+    budget_line_save,
+    partner_add,
+    partner_remove,
+)
+from applications.services.screening import (
+    application_answer_clarification,
+    application_request_clarification,
+    application_screen,
+)
+from grants.serializers.common import TransitionCommentSerializer
+from workflows.api import NotFoundForAnonymous, error_responses
+
+TRANSITION_RESPONSES = {200: ApplicationSerializer, **error_responses(400, 403, 404, 409)}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your organisations' applications; for programme staff, the submitted ones"
+    ),
+    create=extend_schema(
+        summary="Start a draft application to an open call for one of your organisations",
+        request=ApplicationCreateSerializer,
+        responses={201: ApplicationSerializer, **error_responses(400, 403, 409)},
+    ),
+    partial_update=extend_schema(
+        summary="Save a draft",
+        description="Send the `version` you last read. If someone saved since, nothing is "
+        "written and the answer is 409 `stale_version`. `budget_lines`, when sent, replace "
+        "every line. Rules are checked at submission, not here.",
+        request=ApplicationUpdateSerializer,
+        responses={200: ApplicationSerializer, **error_responses(400, 403, 404, 409)},
+    ),
+)
+@extend_schema(tags=["applications"])
+class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Applications to calls: drafts, submission, screening and their history."""
+
+    permission_classes = [NotFoundForAnonymous]
+    serializer_class = ApplicationSerializer
+    filterset_fields = ["call", "state", "organisation"]
+    ordering_fields = ["updated_at", "submitted_at", "reference", "title"]
+
+    def get_queryset(self):
+        if self.action in ("list", "retrieve", "eligibility"):
+            return applications_for(self.request.user)
+        # Writes lock and re-read the row in the service: fetch only what decides the 404.
+        return applications_visible_to(self.request.user)
+
+    def _respond(self, application: Application, code: int = status.HTTP_200_OK) -> Response:
+        application = applications_for(self.request.user).get(pk=application.pk)
+        return Response(self.get_serializer(application).data, status=code)
+
+    def create(self, request: Request) -> Response:
+        serializer = ApplicationCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        application = application_create(actor=request.user, **serializer.validated_data)
+        return self._respond(application, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        serializer = ApplicationUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        answers = data.get("answers")
+        application = application_update(
+            application=application,
+            actor=request.user,
+            version=data["version"],
+            title=data.get("title"),
+            answers={a["question_id"]: a["value"] for a in answers} if answers else None,
+            budget_lines=data.get("budget_lines"),
+        )
+        return self._respond(application)
+
+    # Transitions: POST /applications/<id>/<transition>/ ------------------------------
+
+    @extend_schema(
+        summary="Submit a draft",
+        description="Refused with the draft kept: 409 `call_closed` after the closing second, "
+        "409 `already_submitted` when it was submitted, 400 `rules_failed` listing every "
+        "problem at once.",
+        request=None,
+        responses=TRANSITION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        application = application_submit(application=self.get_object(), actor=request.user)
+        return self._respond(application)
+
+    @extend_schema(
+        summary="Withdraw the application (before a decision)",
+        request=TransitionCommentSerializer,
+        responses=TRANSITION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        comment = _valid(TransitionCommentSerializer, request)["comment"]
+        application = application_withdraw(
+            application=application, actor=request.user, comment=comment
+        )
+        return self._respond(application)
+
+    @extend_schema(
+        summary="Ask the applicant a question, with a deadline for the answer (manager)",
+        request=ClarificationQuestionSerializer,
+        responses=TRANSITION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def request_clarification(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        data = _valid(ClarificationQuestionSerializer, request)
+        application_request_clarification(application=application, actor=request.user, **data)
+        return self._respond(application)
+
+    @extend_schema(
+        summary="Answer the clarification request and resubmit",
+        request=ResubmitSerializer,
+        responses=TRANSITION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        answer = _valid(ResubmitSerializer, request)["answer"]
+        application = application_answer_clarification(
+            application=application, actor=request.user, answer=answer
+        )
+        return self._respond(application)
+
+    @extend_schema(
+        summary="Confirm the application eligible (manager)",
+        request=TransitionCommentSerializer,
+        responses=TRANSITION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def mark_eligible(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        comment = _valid(TransitionCommentSerializer, request)["comment"]
+        application = application_screen(
+            application=application, actor=request.user, eligible=True, reason=comment
+        )
+        return self._respond(application)
+
+    @extend_schema(
+        summary="Declare the application ineligible, with a reason (manager)",
+        request=IneligibleSerializer,
+        responses=TRANSITION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def mark_ineligible(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        reason = _valid(IneligibleSerializer, request)["reason"]
+        application = application_screen(
+            application=application, actor=request.user, eligible=False, reason=reason
+        )
+        return self._respond(application)
+
+    # Read-only views of the application ----------------------------------------------
+
+    @extend_schema(
+        summary="The eligibility checklist: every rule of the call, evaluated now",
+        responses={200: EligibilityCheckSerializer(many=True), **error_responses(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def eligibility(self, request: Request, pk: str) -> Response:
+        checks = eligibility_checks(self.get_object())
+        return Response(EligibilityCheckSerializer(checks, many=True).data)
+
+    @extend_schema(
+        summary="Every transition of the application: who, when, from which state, why",
+        responses={200: TransitionLogSerializer(many=True), **error_responses(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request: Request, pk: str) -> Response:
+        entries = application_history(self.get_object())
+        return Response(TransitionLogSerializer(entries, many=True).data)
+
+
+def _valid(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+APPLICATION_ID = OpenApiParameter("application_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+WRITE_ERRORS = error_responses(400, 403, 404, 409)
+
+
+class ApplicationPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    # Shared by budget lines, partners and attachments: all hang off a visible application.
+    permission_classes = [NotFoundForAnonymous]
+    filter_backends: list = []
+    model: type[Model]
+
+    def application(self) -> Application:
+        if not hasattr(self, "_application"):
+            self._application = applications_visible_to(self.request.user).get(
+                pk=self.kwargs["application_id"]
+            )
+        return self._application
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        self.application()  # 404 before any input is read, if the application is not visible
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return self.model.objects.none()
+        return self.model.objects.filter(application=self.application())
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[APPLICATION_ID]),
+    retrieve=extend_schema(parameters=[APPLICATION_ID]),
+    create=extend_schema(
+        summary="Add a budget line to a draft",
+        parameters=[APPLICATION_ID],
+        responses={201: BudgetLineSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change a budget line of a draft",
+        parameters=[APPLICATION_ID],
+        responses={200: BudgetLineSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Remove a budget line from a draft",
+        parameters=[APPLICATION_ID],
+        responses={204: None, **error_responses(403, 404, 409)},
+    ),
+)
+@extend_schema(tags=["applications"])
+class BudgetLineViewSet(ApplicationPartViewSet):
+    """The budget of an application: lines with a requested amount and own contribution."""
+
+    serializer_class = BudgetLineSerializer
+    model = BudgetLine
+
+    def create(self, request: Request, application_id: str) -> Response:
+        data = _valid(BudgetLineSerializer, request)
+        line = budget_line_save(application=self.application(), actor=request.user, **data)
+        return Response(BudgetLineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, application_id: str, pk: str) -> Response:
+        line = self.get_object()
+        serializer = BudgetLineSerializer(line, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        line = budget_line_save(
+            application=self.application(),
+            actor=request.user,
+            line=line,
+            **serializer.validated_data,
+        )
+        return Response(BudgetLineSerializer(line).data)
+
+    def destroy(self, request: Request, application_id: str, pk: str) -> Response:
+        budget_line_delete(line=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[APPLICATION_ID]),
+    retrieve=extend_schema(parameters=[APPLICATION_ID]),
+    create=extend_schema(
+        summary="Add a partner: an existing organisation, or a new one",
+        parameters=[APPLICATION_ID],
+        request=PartnerCreateSerializer,
+        responses={201: PartnerSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Remove a partner from a draft",
+        parameters=[APPLICATION_ID],
+        responses={204: None, **error_responses(403, 404, 409)},
+    ),
+)
+@extend_schema(tags=["applications"])
+class PartnerViewSet(ApplicationPartViewSet):
+    """The partner organisations of an application."""
+
+    serializer_class = PartnerSerializer
+    model = Partner
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organisation")
+
+    def create(self, request: Request, application_id: str) -> Response:
+        data = _valid(PartnerCreateSerializer, request)
+        partner = partner_add(
+            application=self.application(),
+            actor=request.user,
+            role=data["role"],
+            organisation=data.get("organisation"),
+            new_organisation=data.get("new_organisation"),
+        )
+        return Response(PartnerSerializer(partner).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, application_id: str, pk: str) -> Response:
+        partner_remove(partner=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[APPLICATION_ID]),
+    retrieve=extend_schema(parameters=[APPLICATION_ID]),
+    create=extend_schema(
+        summary="Upload a file to a draft (checked by content, not by name)",
+        parameters=[APPLICATION_ID],
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Remove a file from a draft",
+        parameters=[APPLICATION_ID],
+        responses={204: None, **error_responses(403, 404, 409)},
+    ),
+)
+@extend_schema(tags=["applications"])
+class AttachmentViewSet(ApplicationPartViewSet):
+    """The files of an application, downloadable only through this API."""
+
+    serializer_class = AttachmentSerializer
+    model = Attachment
+    parser_classes = [MultiPartParser, FormParser]
+
+    def create(self, request: Request, application_id: str) -> Response:
+        application = self.application()
+        upload = AttachmentUploadSerializer(data=request.data, context={"application": application})
+        upload.is_valid(raise_exception=True)
+        attachment = attachment_add(
+            application=application,
+            actor=request.user,
+            upload=upload.validated_data["file"],
+            question=upload.validated_data.get("question"),
+        )
+        return Response(self.get_serializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, application_id: str, pk: str) -> Response:
+        attachment_remove(attachment=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Download the file (only for those who can see the application)",
+        parameters=[APPLICATION_ID],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, with its detected content type."
+            ),
+            **error_responses(404),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, application_id: str, pk: str) -> FileResponse:
+        attachment: Attachment = self.get_object()
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+
+    def perform_content_negotiation(self, request: Request, force: bool = False):
+        # A client asking for the file's own type (Accept: application/pdf) must get it,
+        # not 406; errors still render as JSON.
+        return super().perform_content_negotiation(
+            request, force=force or self.action == "download"
+        )

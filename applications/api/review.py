@@ -1,0 +1,330 @@
+"""REST API for review: assignments and their reviews, conflict declarations, automatic
+assignment. Every object is fetched for the caller; a reviewer sees only their own assignments."""
+
+from __future__ import annotations
+
+import django_filters
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.viewsets import GenericViewSet
+
+from applications.models import Attachment, Review, ReviewAssignment
+from applications.selectors.review import (
+    application_for_reviewer,
+    assignment_for_reviewer,
+    assignments_visible_to,
+    calls_for_review_management,
+    other_reviews_for,
+)
+from applications.serializers.review import (
+    AssignmentCreateSerializer,
+    AssignmentSerializer,
+    AutoAssignResultSerializer,
+    AwardListSerializer,
+    DeclarationSerializer,
+    OtherReviewSerializer,
+    ReviewerApplicationSerializer,
+    ReviewSerializer,
+    ReviewUpdateSerializer,
+    reviewer_file_name,
+)
+from applications.services.moderation import assignment_reopen
+from applications.services.review import (
+    assignment_create,
+    assignment_declare,
+    assignment_decline,
+    assignments_auto_assign,
+    review_save,
+    review_submit,
+)
+from grants.models import Call
+from grants.serializers.common import TransitionCommentSerializer
+from workflows.api import NotFoundForAnonymous, error_responses
+
+
+def _valid(serializer_class, request: Request, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _review_of(assignment: ReviewAssignment) -> Review:
+    """The saved review, or an empty one (not saved: a GET writes nothing)."""
+    review = Review.objects.filter(assignment=assignment).prefetch_related(
+        "scores"
+    ).first() or Review(assignment=assignment)
+    review.assignment = assignment
+    return review
+
+
+def _reviewer_assignment(request: Request, pk: str) -> ReviewAssignment:
+    """The caller's own assignment; 404 for everyone else — programme staff included: a
+    review, and the content behind the conflict gate, are the assigned reviewer's."""
+    return assignment_for_reviewer(request.user, int(pk))
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    # Plain numbers, not model choices: an unknown id filters to nothing instead of
+    # telling the caller whether it exists.
+    call = django_filters.NumberFilter(field_name="application__call_id")
+    application = django_filters.NumberFilter(field_name="application_id")
+    reviewer = django_filters.NumberFilter(field_name="reviewer_id")
+    state = django_filters.ChoiceFilter(choices=ReviewAssignment.State.choices)
+
+    class Meta:
+        model = ReviewAssignment
+        fields = ["call", "application", "reviewer", "state"]
+
+
+ASSIGNMENT_TRANSITION = {200: AssignmentSerializer, **error_responses(400, 401, 403, 404, 409)}
+
+
+ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your assignments as a reviewer; for programme staff, their calls' assignments"
+    ),
+    retrieve=extend_schema(
+        summary="An assignment: title, call, deadline, state — never the content",
+        description="The applicant is null for reviewers when the call is blind.",
+    ),
+    create=extend_schema(
+        summary="Assign a reviewer from the call's pool by hand (manager)",
+        description="Exclusions apply as in automatic assignment (membership, partners, "
+        "same country when the call says so): 400 with the reason under `reviewer`. Adding "
+        "a reviewer to an application in moderation puts it back into review.",
+        request=AssignmentCreateSerializer,
+        responses={201: AssignmentSerializer, **error_responses(400, 401, 403, 409)},
+    ),
+)
+@extend_schema(tags=["review"])
+class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Review assignments: the conflict-of-interest declaration, the review and its submission."""
+
+    permission_classes = [NotFoundForAnonymous]
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+    ordering_fields = ["due_at", "state", "created_at"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return ReviewAssignment.objects.none()
+        return assignments_visible_to(self.request.user)
+
+    def _respond(self, assignment: ReviewAssignment, code: int = status.HTTP_200_OK) -> Response:
+        assignment = self.get_queryset().get(pk=assignment.pk)
+        return Response(self.get_serializer(assignment).data, status=code)
+
+    def create(self, request: Request) -> Response:
+        data = _valid(AssignmentCreateSerializer, request, context=self.get_serializer_context())
+        assignment = assignment_create(
+            application=data["application"], reviewer=data["reviewer"], actor=request.user
+        )
+        return self._respond(assignment, status.HTTP_201_CREATED)
+
+    # Transitions: POST /assignments/<id>/<transition>/ -------------------------------
+
+    @extend_schema(
+        summary="Declare a conflict of interest, or none (the assigned reviewer)",
+        description="No conflict opens the application's content. A conflict (with a "
+        "reason) recuses the assignment and a replacement reviewer is assigned.",
+        request=DeclarationSerializer,
+        responses=ASSIGNMENT_TRANSITION,
+    )
+    @action(detail=True, methods=["post"])
+    def declare(self, request: Request, pk: str) -> Response:
+        assignment = self.get_object()
+        data = _valid(DeclarationSerializer, request)
+        assignment = assignment_declare(
+            assignment=assignment,
+            actor=request.user,
+            conflict=data["conflict"],
+            reason=data["reason"],
+        )
+        return self._respond(assignment)
+
+    @extend_schema(
+        summary="Decline the assignment before declaring (the assigned reviewer)",
+        request=TransitionCommentSerializer,
+        responses=ASSIGNMENT_TRANSITION,
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        assignment = self.get_object()
+        comment = _valid(TransitionCommentSerializer, request)["comment"]
+        assignment = assignment_decline(assignment=assignment, actor=request.user, reason=comment)
+        return self._respond(assignment)
+
+    @extend_schema(
+        summary="Submit the review: it is locked (the assigned reviewer)",
+        description="400 `invalid` lists every missing score, comment and the "
+        "recommendation at once. When the application's reviews are all in it becomes "
+        "reviewed, or goes to moderation when the totals diverge.",
+        request=None,
+        responses=ASSIGNMENT_TRANSITION,
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        assignment = review_submit(assignment=self.get_object(), actor=request.user)
+        return self._respond(assignment)
+
+    @extend_schema(
+        summary="Reopen a submitted review (moderator)",
+        description="The application goes back into review until it is submitted again.",
+        request=TransitionCommentSerializer,
+        responses=ASSIGNMENT_TRANSITION,
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str) -> Response:
+        assignment = self.get_object()
+        comment = _valid(TransitionCommentSerializer, request)["comment"]
+        assignment = assignment_reopen(assignment=assignment, actor=request.user, comment=comment)
+        return self._respond(assignment)
+
+    # The reviewer's own reads and writes: 404 for anyone else -----------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Your review: a row per criterion, scored or not (null, never zero)",
+        responses={200: ReviewSerializer, **error_responses(401, 404)},
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Save your review in progress (autosave)",
+        description="Send the `version` you last read; if the review was saved since, "
+        "nothing is written and the answer is 409 `stale_version`. Scores outside 0..maximum "
+        "or off the call's step answer 400 under `scores.<criterion id>.score`. A blank "
+        "score is saved as null. 409 `not_editable` before declaring or after submitting.",
+        request=ReviewUpdateSerializer,
+        responses={200: ReviewSerializer, **error_responses(400, 401, 404, 409)},
+    )
+    @action(detail=True, methods=["get", "patch"], url_path="review", filter_backends=[])
+    def review(self, request: Request, pk: str) -> Response:
+        assignment = _reviewer_assignment(request, pk)
+        if request.method == "PATCH":
+            data = _valid(ReviewUpdateSerializer, request)
+            review_save(
+                assignment=assignment,
+                actor=request.user,
+                scores={
+                    row["criterion"]: {k: row[k] for k in ("score", "comment") if k in row}
+                    for row in data.get("scores", [])
+                },
+                overall_comment=data.get("overall_comment"),
+                recommendation=data.get("recommendation"),
+                version=data["version"],
+            )
+            assignment = _reviewer_assignment(request, pk)
+        serializer = ReviewSerializer(_review_of(assignment), context={"request": request})
+        return Response(serializer.data)
+
+    @extend_schema(
+        summary="The application's content, once you declared no conflict of interest",
+        description="404 before the declaration, after a conflict, and for anyone but the "
+        "assigned reviewer. The applicant is null when the call is blind.",
+        responses={200: ReviewerApplicationSerializer, **error_responses(401, 404)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def application(self, request: Request, pk: str) -> Response:
+        assignment = _reviewer_assignment(request, pk)
+        application = application_for_reviewer(assignment)
+        serializer = ReviewerApplicationSerializer(
+            application, context={"request": request, "assignment": assignment}
+        )
+        return Response(serializer.data)
+
+    @extend_schema(
+        summary="Download a file of the application (after declaring no conflict)",
+        description="Under a neutral file name in blind review.",
+        parameters=[ATTACHMENT_ID],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, with its detected content type."
+            ),
+            **error_responses(401, 404),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
+        url_name="attachment",
+        filter_backends=[],
+    )
+    def attachment(self, request: Request, pk: str, attachment_id: str) -> FileResponse:
+        assignment = _reviewer_assignment(request, pk)
+        application = application_for_reviewer(assignment)
+        attachment: Attachment = application.attachments.get(pk=attachment_id)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=reviewer_file_name(assignment, attachment),
+            content_type=attachment.content_type,
+        )
+
+    @extend_schema(
+        summary="Other reviewers' submitted reviews, without their names",
+        description="Empty until you submitted your own, and always when the call keeps "
+        "reviews private.",
+        responses={200: OtherReviewSerializer(many=True), **error_responses(401, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="other-reviews",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def other_reviews(self, request: Request, pk: str) -> Response:
+        reviews = other_reviews_for(_reviewer_assignment(request, pk))
+        rows = [
+            {"label": _("Reviewer %(n)d") % {"n": n}, "review": r}
+            for n, r in enumerate(reviews, start=1)
+        ]
+        return Response(OtherReviewSerializer(rows, many=True).data)
+
+    def perform_content_negotiation(self, request: Request, force: bool = False):
+        # A client asking for the file's own type (Accept: application/pdf) must get it.
+        return super().perform_content_negotiation(
+            request, force=force or self.action == "attachment"
+        )
+
+
+class CallReviewApi(APIView):
+    """Shared by the call's review resources: programme staff only, 404 for anyone else."""
+
+    permission_classes = [NotFoundForAnonymous]
+
+    def call(self) -> Call:
+        return calls_for_review_management(self.request.user).get(pk=self.kwargs["call_id"])
+
+
+@extend_schema(tags=["review"])
+class CallAutoAssignApi(CallReviewApi):
+    @extend_schema(
+        summary="Assign reviewers to every application that lacks them (manager)",
+        description="Load-balanced over the pool, honouring exclusions and declared "
+        "conflicts, deterministic; running it again only fills the gaps.",
+        request=None,
+        responses={200: AutoAssignResultSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    def post(self, request: Request, call_id: int) -> Response:
+        created = assignments_auto_assign(call=self.call(), actor=request.user)
+        return Response(AutoAssignResultSerializer({"created": created}).data)
+
+
+AWARD_LIST_TRANSITION = {200: AwardListSerializer, **error_responses(400, 401, 403, 404, 409)}

@@ -1,0 +1,23 @@
+"""Reads of award lists, for a given viewer: the lists of the calls they staff."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from applications.models import AwardList, AwardListItem
+from grants.policies import STAFF_ROLES, roles_of
+
+
+def award_lists_visible_to(user) -> QuerySet[AwardList]:
+    """The award lists of the calls of the programmes the user staffs."""
+    staffed = roles_of(user).programmes_with(*STAFF_ROLES)
+    return (
+        AwardList.objects.filter(call__programme_id__in=staffed)
+        .select_related("call__programme", "proposed_by", "decided_by")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=AwardListItem.objects.select_related("application__organisation"),
+            )
+        )
+    )

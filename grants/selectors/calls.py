@@ -1,0 +1,34 @@
+"""Reads of calls, always for a given viewer: the public ones, the ones a viewer may see, one of
+them or 404."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from grants.models import Call
+from grants.policies import STAFF_ROLES, roles_of
+from grants.selectors.programmes import PUBLIC_CALL_STATES
+
+
+def calls_public() -> QuerySet[Call]:
+    """What an anonymous visitor may read: published calls."""
+    return Call.objects.filter(state__in=PUBLIC_CALL_STATES).select_related("programme__owner")
+
+
+def calls_visible_to(user) -> QuerySet[Call]:
+    """Published calls, plus every call (drafts too) of the programmes the user staffs."""
+    staffed = roles_of(user).programmes_with(*STAFF_ROLES)
+    return Call.objects.filter(
+        Q(state__in=PUBLIC_CALL_STATES) | Q(programme_id__in=staffed)
+    ).select_related("programme__owner")
+
+
+def call_for_user(user, call_id: int) -> Call:
+    """The call if this user may see it; Call.DoesNotExist (→ 404) otherwise."""
+    return calls_visible_to(user).get(pk=call_id)
+
+
+def calls_for(user) -> QuerySet[Call]:
+    """What this user may read: an anonymous visitor, only published calls."""
+    calls = calls_visible_to(user) if user.is_authenticated else calls_public()
+    return calls.prefetch_related("questions", "criteria")

@@ -1,0 +1,232 @@
+"""The programme manager's home and programme pages. Every view fetches the object for this user
+— staff of its programme — and 404s otherwise; reading is for all staff, changing for managers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from applications.models import Application
+from grants import policies
+from grants.countries import COUNTRIES
+from grants.forms.programmes import ProgrammeForm, ProgrammeRemindersForm
+from grants.models import Call, Grant, Organisation, OrganisationType, Programme, ProgrammeRole
+from grants.selectors.calls import calls_visible_to
+from grants.selectors.programmes import programmes_staffed_by, staffed_programme_ids
+from grants.services import programmes as programmes_services
+from grants.services.programmes import programme_update
+from workflows import offsets
+from workflows.exceptions import NotPermitted, RuleViolation
+
+
+def _get_programme_for_user(user, programme_id: int) -> Programme:
+    return get_object_or_404(programmes_staffed_by(user), pk=programme_id)
+
+
+def _get_call_for_user(user, call_id: int) -> Call:
+    return get_object_or_404(
+        calls_visible_to(user).filter(programme_id__in=staffed_programme_ids(user)), pk=call_id
+    )
+
+
+def _require_manager(user, programme_id: int) -> None:
+    """Approvers and observers read; only managers change (403, the object being visible)."""
+    if not policies.is_programme_manager(user, programme_id):
+        raise PermissionDenied(_("Only a manager of the programme can do this."))
+
+
+def _apply_errors(form, errors: dict[str, list[str]]) -> None:
+    """Put a service's errors on the form's fields, the rest at the top of the form."""
+    for name, field_messages in errors.items():
+        form.add_error(name if name in form.fields else None, field_messages)
+
+
+def _application_counts(call_ids) -> dict[int, dict[str, int]]:
+    """{call_id: {state: n}} for submitted applications, in one query for all the calls.
+    Drafts are not counted: they are the applicant's business until submitted."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        Application.objects.filter(call_id__in=list(call_ids))
+        .exclude(state=Application.State.DRAFT)
+        .values_list("call_id", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for call_id, state, n in rows:
+        counts[call_id][state] = n
+    return counts
+
+
+def _state_counts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(state, label, n) in the order of the state machine, only the states that occur."""
+    return [
+        (state, label, counts[state])
+        for state, label in Application.State.choices
+        if state in counts
+    ]
+
+
+def _attach_counts(calls) -> None:
+    counts = _application_counts(call.pk for call in calls)
+    for call in calls:
+        by_state = counts.get(call.pk, {})
+        call.application_counts = _state_counts(by_state)
+        call.application_total = sum(by_state.values())
+
+
+def _reminder_rows(kinds, *, programme, call=None) -> list[dict]:
+    """When each kind of deadline reminder goes, and where that setting comes from."""
+    rows = []
+    for kind in kinds:
+        if call is not None and (call.reminder_offsets or {}).get(kind):
+            source = _("set for this call")
+        elif (programme.reminder_offsets or {}).get(kind):
+            source = _("set for the programme")
+        else:
+            source = _("default")
+        rows.append(
+            {
+                "label": offsets.LABELS[kind],
+                "offsets": offsets.format_offsets(
+                    offsets.effective(kind, programme=programme, call=call)
+                ),
+                "source": source,
+            }
+        )
+    return rows
+
+
+@login_required
+def manage_home(request: HttpRequest) -> HttpResponse:
+    roles = policies.roles_of(request.user)
+    programmes = list(
+        Programme.objects.filter(id__in=staffed_programme_ids(request.user))
+        .select_related("owner")
+        .prefetch_related(Prefetch("calls", queryset=Call.objects.order_by("-opens_at", "title")))
+        .order_by("title")
+    )
+    role_labels = dict(ProgrammeRole.Role.choices)
+    for programme in programmes:
+        programme.call_list = list(programme.calls.all())
+        programme.my_roles = [
+            role_labels[r]
+            for r in ProgrammeRole.Role.values
+            if r in roles.programme_roles[programme.pk]
+        ]
+        programme.i_manage = policies.is_programme_manager(request.user, programme.pk)
+    _attach_counts([call for programme in programmes for call in programme.call_list])
+    return render(
+        request,
+        "manage/home.html",
+        {
+            "programmes": programmes,
+            "can_create_programme": policies.can_create_programme(request.user),
+            "incoming_grants": _incoming_grants_administered(request.user),
+        },
+    )
+
+
+def _incoming_grants_administered(user) -> list[Grant]:
+    """The donors' grants entered by hand for the organisations the user administers."""
+    admin_of = policies.roles_of(user).admin_organisation_ids
+    if not admin_of:
+        return []
+    return list(
+        Grant.objects.filter(
+            organisation_id__in=admin_of, application__isnull=True, programme__isnull=True
+        ).select_related("organisation", "donor")
+    )
+
+
+@login_required
+def programme_create(request: HttpRequest) -> HttpResponse:
+    if not policies.can_create_programme(request.user):
+        raise PermissionDenied(_("Only an administrator of an organisation can start a programme."))
+    organisations = Organisation.objects.filter(
+        id__in=policies.roles_of(request.user).admin_organisation_ids
+    )
+    form = ProgrammeForm(
+        request.POST if request.method == "POST" else None, organisations=organisations
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        owner, donors = data.pop("owner"), data.pop("donors")
+        try:
+            programme = programmes_services.programme_create(
+                actor=request.user, owner=owner, donors=donors, **data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc.message_dict)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, _("Programme created. You are its manager."))
+            return redirect("manage-programme", programme_id=programme.pk)
+    return render(request, "manage/programme_form.html", {"form": form})
+
+
+@login_required
+def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _get_programme_for_user(request.user, programme_id)
+    calls = list(programme.calls.order_by("-opens_at", "title"))
+    _attach_counts(calls)
+    staff = (
+        ProgrammeRole.objects.filter(programme=programme)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
+    return render(
+        request,
+        "manage/programme_detail.html",
+        {
+            "programme": programme,
+            "calls": calls,
+            "staff": staff,
+            "donors": programme.donors.all(),
+            "i_manage": policies.is_programme_manager(request.user, programme.pk),
+            "reminders": _reminder_rows(offsets.PROGRAMME_KINDS, programme=programme),
+        },
+    )
+
+
+@login_required
+def programme_reminders(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """When the programme's deadline reminders go; its calls may change the call kinds."""
+    programme = _get_programme_for_user(request.user, programme_id)
+    _require_manager(request.user, programme.pk)
+    form = ProgrammeRemindersForm(
+        request.POST if request.method == "POST" else None, programme=programme
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme_update(
+                programme=programme,
+                actor=request.user,
+                reminder_offsets=form.cleaned_data["reminder_offsets"],
+            )
+        except RuleViolation as exc:
+            _apply_errors(form, exc.errors)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, _("The reminders were saved."))
+            return redirect("manage-programme", programme_id=programme.pk)
+    return render(
+        request, "manage/programme_reminders.html", {"form": form, "programme": programme}
+    )
+
+
+COUNTRY_NAMES = dict(COUNTRIES)
+
+
+ORG_TYPE_NAMES = dict(OrganisationType.choices)
+
+
+CALL_TRANSITION_STYLE = {"cancel": "danger", "close": "secondary"}
