@@ -26,6 +26,7 @@ from applications.models import (
     ReviewAssignment,
     Score,
 )
+from applications.selectors.review import open_assignments_on_call
 from applications.services.applications import application_submit, application_withdraw
 from applications.services.awards import award_list_approve, award_list_return
 from applications.services.moderation import assignment_reopen
@@ -34,6 +35,8 @@ from applications.services.screening import (
     application_request_clarification,
     application_screen,
 )
+from grants.admin import CallAdmin
+from grants.models import CallReviewer
 from grants.templatetags.money import format_money
 from workflows.admin import CommentForm, ServiceTransitionsMixin, transition_history
 
@@ -445,3 +448,37 @@ class AwardListAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     @admin.display(description=_("transition log"))
     def history(self, obj) -> str:
         return transition_history(obj)
+
+
+class CallReviewerFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        # The rule of call_reviewer_remove: not while they hold open work on the call.
+        super().clean()
+        removed = [
+            form.instance.user_id
+            for form in self.forms
+            if form.instance.pk and self._should_delete_form(form)
+        ]
+        busy = (
+            open_assignments_on_call(call=self.instance, reviewer_ids=removed)
+            .values_list("reviewer__email", flat=True)
+            .distinct()
+        )
+        if removed and busy:
+            raise forms.ValidationError(
+                _("These reviewers still hold open assignments on this call: %(who)s.")
+                % {"who": ", ".join(sorted(busy))}
+            )
+
+
+class CallReviewerInline(admin.TabularInline):
+    model = CallReviewer
+    formset = CallReviewerFormSet
+    extra = 0
+    autocomplete_fields = ("user",)
+    fields = ("user", "country", "capacity", "is_external", "added_at")
+    readonly_fields = ("added_at",)
+
+
+# The call's admin page (grants) shows its reviewer pool; the pool's rules are review's.
+CallAdmin.inlines = (*CallAdmin.inlines, CallReviewerInline)

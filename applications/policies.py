@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from grants.policies import is_member, is_programme_manager, is_programme_staff
+from grants.policies import is_member, is_programme_manager, is_programme_staff, roles_of
 
 if TYPE_CHECKING:
     from applications.models import Application
@@ -29,8 +29,6 @@ def is_manager(application: Application, user) -> bool:
 
 
 def is_approver(application: Application, user) -> bool:
-    from grants.policies import roles_of
-
     return "approver" in roles_of(user).programme_roles.get(_programme_id(application), ())
 
 
@@ -48,7 +46,5 @@ def is_assignment_moderator(assignment, user) -> bool:
 
 def can_approve_award_list(award_list, user) -> bool:
     """An approver of the programme who did not propose the list."""
-    from grants.policies import roles_of
-
     held = roles_of(user).programme_roles.get(award_list.call.programme_id, ())
     return "approver" in held and award_list.proposed_by_id != user.pk

@@ -16,7 +16,6 @@ from grants.models import (
     Amendment,
     Call,
     CallQuestion,
-    CallReviewer,
     Criterion,
     Donor,
     ExchangeRate,
@@ -334,46 +333,6 @@ class CriterionInline(admin.TabularInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
-class CallReviewerFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        # The rule of applications.services.review.call_reviewer_remove: not while they hold open work.
-        super().clean()
-        from applications.models import ReviewAssignment
-
-        removed = [
-            form.instance.user_id
-            for form in self.forms
-            if form.instance.pk and self._should_delete_form(form)
-        ]
-        busy = (
-            ReviewAssignment.objects.filter(
-                application__call=self.instance,
-                reviewer_id__in=removed,
-                state__in=[
-                    ReviewAssignment.State.INVITED,
-                    ReviewAssignment.State.ACCEPTED,
-                    ReviewAssignment.State.REOPENED,
-                ],
-            )
-            .values_list("reviewer__email", flat=True)
-            .distinct()
-        )
-        if removed and busy:
-            raise forms.ValidationError(
-                _("These reviewers still hold open assignments on this call: %(who)s.")
-                % {"who": ", ".join(sorted(busy))}
-            )
-
-
-class CallReviewerInline(admin.TabularInline):
-    model = CallReviewer
-    formset = CallReviewerFormSet
-    extra = 0
-    autocomplete_fields = ("user",)
-    fields = ("user", "country", "capacity", "is_external", "added_at")
-    readonly_fields = ("added_at",)
-
-
 class CallAdminForm(forms.ModelForm):
     eligible_countries = forms.MultipleChoiceField(
         label=_("eligible countries"),
@@ -469,7 +428,8 @@ class CallAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     search_fields = ("title", "reference_prefix", "programme__title")
     date_hierarchy = "closes_at"
     autocomplete_fields = ("programme",)
-    inlines = (CallQuestionInline, CriterionInline, CallReviewerInline)
+    # applications.admin adds the reviewer pool: removing a reviewer is a rule of review.
+    inlines = (CallQuestionInline, CriterionInline)
     fieldsets = (
         (None, {"fields": ("programme", "title", "reference_prefix", "scope", "state")}),
         (_("Texts"), {"fields": ("summary", "description")}),

@@ -30,21 +30,17 @@ def roles_of(user) -> Roles:
     cached = getattr(user, "_regrant_roles", None)
     if cached is not None:
         return cached
-    from grants.models import CallReviewer, Membership, ProgrammeRole
-
-    memberships = list(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
+    # Through the user's own relations: policies sit below the models (the FSM `permission=`
+    # of a model names a policy), so they import none.
+    memberships = list(user.memberships.values_list("organisation_id", "role"))
     programme_roles: dict[int, set[str]] = {}
-    for programme_id, role in ProgrammeRole.objects.filter(user=user).values_list(
-        "programme_id", "role"
-    ):
+    for programme_id, role in user.programme_roles.values_list("programme_id", "role"):
         programme_roles.setdefault(programme_id, set()).add(role)
     roles = Roles(
         organisation_ids=frozenset(org for org, _role in memberships),
         admin_organisation_ids=frozenset(org for org, role in memberships if role == "admin"),
         programme_roles={pid: frozenset(r) for pid, r in programme_roles.items()},
-        reviewer_call_ids=frozenset(
-            CallReviewer.objects.filter(user=user).values_list("call_id", flat=True)
-        ),
+        reviewer_call_ids=frozenset(user.callreviewer_set.values_list("call_id", flat=True)),
     )
     user._regrant_roles = roles
     return roles

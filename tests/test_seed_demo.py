@@ -22,8 +22,8 @@ from applications.models import (
     Score,
     budget_totals,
 )
+from config.demo.data import PERSONAS
 from grants.countries import WESTERN_BALKANS
-from grants.management.commands.seed_demo import PERSONAS
 from grants.models import (
     Amendment,
     Call,

@@ -39,7 +39,6 @@ from applications.serializers.applications import (
     PartnerCreateSerializer,
     PartnerSerializer,
     ResubmitSerializer,
-    TransitionLogSerializer,
 )
 from applications.services.applications import (
     application_create,
@@ -60,6 +59,7 @@ from applications.services.screening import (
 )
 from grants.serializers.common import TransitionCommentSerializer
 from workflows.api import NotFoundForAnonymous, error_responses
+from workflows.serializers import TransitionLogSerializer
 
 TRANSITION_RESPONSES = {200: ApplicationSerializer, **error_responses(400, 403, 404, 409)}
 

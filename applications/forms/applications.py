@@ -141,13 +141,6 @@ def draft_from_post(data: QueryDict) -> Draft:
     )
 
 
-def posted_version(data: QueryDict) -> int | None:
-    try:
-        return int(data["version"])
-    except (KeyError, ValueError):
-        return None
-
-
 class ApplyForm(PlainLabels, forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Applying organisation"), queryset=Organisation.objects.none(), empty_label=None

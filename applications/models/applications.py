@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from applications import policies
-from grants.models import MONEY, StoredUpload
+from grants.models import MONEY, BudgetCategory, StoredUpload
 
 
 class Application(FSMModelMixin, models.Model):
@@ -295,15 +295,7 @@ class Partner(models.Model):
 
 
 class BudgetLine(models.Model):
-    class Category(models.TextChoices):
-        STAFF = "staff", _("Staff")
-        TRAVEL = "travel", _("Travel and accommodation")
-        EQUIPMENT = "equipment", _("Equipment and supplies")
-        ACTIVITIES = "activities", _("Activities and events")
-        SERVICES = "services", _("External services")
-        COMMUNICATION = "communication", _("Communication and visibility")
-        OTHER = "other", _("Other")
-        INDIRECT = "indirect", _("Indirect costs")
+    Category = BudgetCategory
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="budget_lines"

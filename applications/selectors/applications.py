@@ -3,6 +3,8 @@ or 404, budget totals in the database, an application's history."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.db.models import (
     Count,
     DecimalField,
@@ -90,3 +92,27 @@ def applications_for(user) -> QuerySet[Application]:
         "attachments",
         "clarifications",
     )
+
+
+def application_counts_by_call(call_ids) -> dict[int, list[tuple[str, str, int]]]:
+    """{call_id: [(state, label, n), …]} for submitted applications, the states in the order of
+    the state machine, in one query for all the calls. Drafts are not counted: they are the
+    applicant's business until submitted."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        Application.objects.filter(call_id__in=list(call_ids))
+        .exclude(state=Application.State.DRAFT)
+        .values_list("call_id", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for call_id, state, n in rows:
+        counts[call_id][state] = n
+    return {
+        call_id: [
+            (state, label, by_state[state])
+            for state, label in Application.State.choices
+            if state in by_state
+        ]
+        for call_id, by_state in counts.items()
+    }

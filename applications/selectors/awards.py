@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum
 
 from applications.models import AwardList, AwardListItem
+from grants.models import Call, Grant
 from grants.policies import STAFF_ROLES, roles_of
 
 
@@ -20,4 +23,11 @@ def award_lists_visible_to(user) -> QuerySet[AwardList]:
                 queryset=AwardListItem.objects.select_related("application__organisation"),
             )
         )
+    )
+
+
+def awarded_total(call: Call) -> Decimal:
+    """What the call has awarded so far: the sum of its grants."""
+    return Grant.objects.filter(application__call=call).aggregate(s=Sum("amount"))["s"] or Decimal(
+        0
     )

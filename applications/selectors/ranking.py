@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.models import Application, BudgetLine, ConsensusScore, ReviewAssignment, Score
+from applications.selectors.awards import awarded_total
 from grants.models import Call, Criterion
 from grants.templatetags.money import plain
 from workflows.exports import csv_cell
@@ -96,7 +97,6 @@ def _submitted_scores():
 def call_ranking(call: Call) -> Ranking:
     """The ranked applications of a call with the funding line. Three queries: criteria,
     the ranked applications, the amount already awarded."""
-    from applications.services.awards import awarded_total
 
     criteria = list(call.criteria.order_by("-weight", "order", "pk"))
     total_weight = sum((c.weight for c in criteria), Decimal(0)) or Decimal(1)

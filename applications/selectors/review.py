@@ -136,3 +136,17 @@ def assignment_matrix(call: Call) -> dict:
         )
     }
     return {"applications": applications, "reviewers": reviewers, "cells": cells}
+
+
+def open_assignments_on_call(*, call, reviewer_ids) -> QuerySet[ReviewAssignment]:
+    """The assignments on `call` that these reviewers still have to finish (invited, accepted
+    or reopened): while one is open, the reviewer stays in the pool."""
+    return ReviewAssignment.objects.filter(
+        application__call=call,
+        reviewer_id__in=list(reviewer_ids),
+        state__in=[
+            ReviewAssignment.State.INVITED,
+            ReviewAssignment.State.ACCEPTED,
+            ReviewAssignment.State.REOPENED,
+        ],
+    )

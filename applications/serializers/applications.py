@@ -23,7 +23,6 @@ from grants.selectors.calls import calls_visible_to
 from grants.selectors.organisations import organisations_of
 from grants.serializers.common import TransitionsField, request_user
 from grants.serializers.organisations import OrganisationSummarySerializer
-from workflows.models import TransitionLog
 
 # Amounts on input: never negative, at most two decimals (DRF says so before the service does).
 AMOUNT = {**MONEY, "min_value": 0}
@@ -255,15 +254,3 @@ class EligibilityCheckSerializer(serializers.Serializer):
     label = serializers.CharField()
     passed = serializers.BooleanField()
     detail = serializers.CharField()
-
-
-class TransitionLogSerializer(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField()
-
-    class Meta:
-        model = TransitionLog
-        fields = ["id", "transition", "from_state", "to_state", "actor", "comment", "created_at"]
-        read_only_fields = fields
-
-    def get_actor(self, entry: TransitionLog) -> str | None:
-        return entry.actor.display_name if entry.actor else None

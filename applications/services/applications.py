@@ -23,9 +23,9 @@ from applications.models import (
     Partner,
 )
 from applications.rules import submission_problems
-from applications.uploads import inspect_upload
 from grants import policies as grant_policies
 from grants.models import Call, CallQuestion, Organisation
+from grants.uploads import inspect_upload
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification
 from workflows.notifications import notify_organisation

@@ -7,24 +7,18 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, AwardList, AwardListItem
+from applications.selectors.awards import awarded_total
 from applications.services.review import _require_manager
-from grants.models import Call, Grant
+from grants.models import Call
 from grants.services.grants import grant_create_from_application
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification
 from workflows.notifications import notify_organisation
 from workflows.services import transition_perform
-
-
-def awarded_total(call: Call) -> Decimal:
-    return Grant.objects.filter(application__call=call).aggregate(s=Sum("amount"))["s"] or Decimal(
-        0
-    )
 
 
 def award_list_propose(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Partner, Review, ReviewAssignment, Score
+from applications.selectors.review import open_assignments_on_call
 from grants import policies as grant_policies
 from grants.models import Call, CallReviewer, Criterion, Membership
 from grants.templatetags.money import plain
@@ -519,15 +520,7 @@ def call_reviewer_remove(*, link: CallReviewer, actor) -> None:
     _require_manager(actor, call)
     with transaction.atomic():
         Call.objects.select_for_update().get(pk=call.pk)
-        open_count = ReviewAssignment.objects.filter(
-            application__call=call,
-            reviewer_id=link.user_id,
-            state__in=[
-                ReviewAssignment.State.INVITED,
-                ReviewAssignment.State.ACCEPTED,
-                ReviewAssignment.State.REOPENED,
-            ],
-        ).count()
+        open_count = open_assignments_on_call(call=call, reviewer_ids=[link.user_id]).count()
         if open_count:
             raise TransitionConflict(
                 _("This reviewer still has %(n)d open assignments on the call.")

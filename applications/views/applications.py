@@ -43,7 +43,6 @@ from applications.forms.applications import (
     WithdrawForm,
     draft_from_application,
     draft_from_post,
-    posted_version,
 )
 from applications.models import Application, Attachment, Partner, budget_totals
 from applications.rules import Check, eligibility_checks
@@ -56,8 +55,8 @@ from applications.selectors.applications import (
 from applications.services import applications as applications_services
 from applications.services.applications import application_create, application_update
 from applications.services.screening import application_answer_clarification
-from applications.uploads import ALLOWED, ALLOWED_DESCRIPTION
 from grants.countries import COUNTRIES
+from grants.forms.common import posted_version
 from grants.models import (
     Call,
     CallQuestion,
@@ -70,6 +69,7 @@ from grants.policies import STAFF_ROLES, roles_of
 from grants.selectors.calls import call_for_user, calls_public
 from grants.selectors.organisations import organisations_of
 from grants.templatetags.money import in_zone
+from grants.uploads import ALLOWED, ALLOWED_DESCRIPTION
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 
 RECENTLY_CLOSED = dt.timedelta(days=90)

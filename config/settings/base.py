@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "grants",
     "applications",
     "workflows",
+    "config.demo",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
@@ -197,3 +198,11 @@ class TransitionForm(Form):
     comment = forms.CharField(
         label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+def posted_version(data: QueryDict) -> int | None:
+    """The `version` an autosaving editor posted (optimistic locking), or None."""
+    try:
+        return int(data["version"])
+    except (KeyError, ValueError):
+        return None

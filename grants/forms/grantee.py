@@ -10,8 +10,8 @@ from django.conf import settings
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from applications.uploads import inspect_upload
 from grants.models import Amendment, GrantBudgetLine, Indicator
+from grants.uploads import inspect_upload
 from workflows.exceptions import RuleViolation
 
 

@@ -3,6 +3,7 @@
 from grants.models.calls import Call, CallQuestion, CallReviewer, Criterion
 from grants.models.common import (
     MONEY,
+    BudgetCategory,
     StoredUpload,
     default_report_questions,
     default_reporting_template,
@@ -32,6 +33,7 @@ from grants.models.tranches import Tranche
 __all__ = [
     "MONEY",
     "Amendment",
+    "BudgetCategory",
     "Call",
     "CallQuestion",
     "CallReviewer",

@@ -48,7 +48,7 @@ def validate_call_offsets(value) -> None:
 
 
 class StoredUpload(models.Model):
-    """A file someone uploaded, checked on the way in (see applications.uploads): what it was
+    """A file someone uploaded, checked on the way in (see grants.uploads): what it was
     called on their machine, what it really is, how big, who and when. Subclasses say where
     it belongs and where it is stored (their own `file` field with its `upload_to`)."""
 
@@ -82,3 +82,16 @@ def default_report_questions() -> list:
         "What did not go as planned, and what did you do about it?",
         "What are the next steps?",
     ]
+
+
+class BudgetCategory(models.TextChoices):
+    """The budget categories of an application's lines and of the grant's lines after award."""
+
+    STAFF = "staff", _("Staff")
+    TRAVEL = "travel", _("Travel and accommodation")
+    EQUIPMENT = "equipment", _("Equipment and supplies")
+    ACTIVITIES = "activities", _("Activities and events")
+    SERVICES = "services", _("External services")
+    COMMUNICATION = "communication", _("Communication and visibility")
+    OTHER = "other", _("Other")
+    INDIRECT = "indirect", _("Indirect costs")

@@ -6,7 +6,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from grants import policies
 from grants.countries import CURRENCIES
-from grants.models.common import MONEY
+from grants.models.common import MONEY, BudgetCategory
 
 
 class Grant(FSMModelMixin, models.Model):
@@ -185,9 +185,7 @@ class GrantBudgetLine(models.Model):
     @property
     def category_label(self) -> str:
         """The same categories as the application's budget lines, by their names."""
-        from applications.models import BudgetLine
-
-        return str(dict(BudgetLine.Category.choices).get(self.category, self.category))
+        return str(dict(BudgetCategory.choices).get(self.category, self.category))
 
 
 class Amendment(FSMModelMixin, models.Model):

@@ -3,6 +3,8 @@ them or 404."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django.db.models import Q, QuerySet
 
 from grants.models import Call
@@ -32,3 +34,24 @@ def calls_for(user) -> QuerySet[Call]:
     """What this user may read: an anonymous visitor, only published calls."""
     calls = calls_visible_to(user) if user.is_authenticated else calls_public()
     return calls.prefetch_related("questions", "criteria")
+
+
+# How many applications each call has, by state: applications' to answer (the app above this
+# one registers it in ApplicationsConfig.ready()), so that the call pages can show the counts
+# without grants importing applications. {call_id: [(state, label, n), …]}.
+ApplicationCounts = Callable[[Iterable[int]], dict[int, list[tuple[str, str, int]]]]
+_application_counts: ApplicationCounts | None = None
+
+
+def register_application_counts(provider: ApplicationCounts) -> None:
+    global _application_counts
+    _application_counts = provider
+
+
+def attach_application_counts(calls) -> None:
+    """Set `application_counts` ((state, label, n) in the order of the state machine) and
+    `application_total` on each call, in one query for all of them."""
+    counts = _application_counts([call.pk for call in calls]) if _application_counts else {}
+    for call in calls:
+        call.application_counts = counts.get(call.pk, [])
+        call.application_total = sum(n for _state, _label, n in call.application_counts)

@@ -32,9 +32,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.models import BudgetLine
 from grants import policies
-from grants.models import FinancialLine, Grant, GrantBudgetLine, Programme, Report, Tranche
+from grants.models import (
+    BudgetCategory,
+    FinancialLine,
+    Grant,
+    GrantBudgetLine,
+    Programme,
+    Report,
+    Tranche,
+)
 from grants.selectors.reports import indicator_rollup
 from grants.templatetags.money import format_money
 from workflows.exports import csv_cell
@@ -398,7 +405,7 @@ def donor_report_rows(
         .annotate(s=Sum("amount"))
         .values_list("category", "s")
     )
-    labels = dict(BudgetLine.Category.choices)
+    labels = dict(BudgetCategory.choices)
     for category in sorted(set(budgets) | set(spent), key=lambda c: str(labels.get(c, c))):
         spending.rows.append(
             [

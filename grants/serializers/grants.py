@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from applications.serializers.applications import TransitionLogSerializer
 from grants.countries import CURRENCIES
 from grants.models import (
     MONEY,
@@ -31,6 +30,7 @@ from grants.serializers.common import TransitionsField
 from grants.serializers.organisations import OrganisationSummarySerializer
 from grants.services import grants as grants_services
 from workflows.models import TransitionLog
+from workflows.serializers import TransitionLogSerializer
 
 # The transitions each resource exposes as POST …/<id>/<name>/: only these are listed in
 # `available_transitions`, so every name there is an endpoint.

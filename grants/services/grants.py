@@ -15,9 +15,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.uploads import inspect_upload
 from grants import policies
 from grants.models import Donor, Grant, GrantBudgetLine, Organisation, Report, Tranche
+from grants.uploads import inspect_upload
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification
 from workflows.notifications import notify_organisation

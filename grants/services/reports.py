@@ -14,7 +14,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.uploads import inspect_upload
 from grants import policies
 from grants.models import (
     ExchangeRate,
@@ -29,6 +28,7 @@ from grants.models import (
     Tranche,
 )
 from grants.selectors.reports import financial_statement
+from grants.uploads import inspect_upload
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification, TransitionLog
 from workflows.notifications import notify_organisation

@@ -24,10 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from applications.forms.applications import posted_version
-from applications.uploads import ALLOWED, ALLOWED_DESCRIPTION
 from grants import policies
 from grants.agreement import agreement_pdf, trigger_in_words
+from grants.forms.common import posted_version
 from grants.forms.grantee import (
     AmendmentForm,
     FollowUpCloseForm,
@@ -57,6 +56,7 @@ from grants.services.reports import (
     report_submit,
 )
 from grants.services.visits import follow_up_close
+from grants.uploads import ALLOWED, ALLOWED_DESCRIPTION
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog
 

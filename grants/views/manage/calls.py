@@ -14,6 +14,7 @@ from grants import policies
 from grants.forms.calls import CallForm, CriterionForm, QuestionForm
 from grants.forms.common import TransitionForm
 from grants.models import Call, CallQuestion, Criterion
+from grants.selectors.calls import attach_application_counts
 from grants.services import calls as calls_services
 from grants.services.calls import (
     CALL_TRANSITION_SERVICES,
@@ -31,7 +32,6 @@ from grants.views.manage.programmes import (
     COUNTRY_NAMES,
     ORG_TYPE_NAMES,
     _apply_errors,
-    _attach_counts,
     _get_call_for_user,
     _get_programme_for_user,
     _reminder_rows,
@@ -91,7 +91,7 @@ def _call_actions(call: Call, user) -> list[dict]:
 def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _get_call_for_user(request.user, call_id)
     i_manage = policies.is_programme_manager(request.user, call.programme_id)
-    _attach_counts([call])
+    attach_application_counts([call])
     return render(
         request,
         "manage/call_detail.html",

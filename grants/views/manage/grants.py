@@ -25,7 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from applications.models import BudgetLine
 from grants import policies
 from grants.forms.grants import (
     AmendmentDecideForm,
@@ -45,6 +44,7 @@ from grants.forms.grants import (
 )
 from grants.models import (
     Amendment,
+    BudgetCategory,
     ExchangeRate,
     FollowUpAction,
     Grant,
@@ -289,7 +289,7 @@ def portfolio_export(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 # A grant -------------------------------------------------------------------------------
 
-CATEGORY_LABELS = dict(BudgetLine.Category.choices)
+CATEGORY_LABELS = dict(BudgetCategory.choices)
 
 
 def _attach_tranche_actions(tranches: list[Tranche], user, grant: Grant) -> None:

@@ -3,22 +3,19 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from applications.models import Application
 from grants import policies
 from grants.countries import COUNTRIES
 from grants.forms.programmes import ProgrammeForm, ProgrammeRemindersForm
 from grants.models import Call, Grant, Organisation, OrganisationType, Programme, ProgrammeRole
-from grants.selectors.calls import calls_visible_to
+from grants.selectors.calls import attach_application_counts, calls_visible_to
 from grants.selectors.programmes import programmes_staffed_by, staffed_programme_ids
 from grants.services import programmes as programmes_services
 from grants.services.programmes import programme_update
@@ -46,39 +43,6 @@ def _apply_errors(form, errors: dict[str, list[str]]) -> None:
     """Put a service's errors on the form's fields, the rest at the top of the form."""
     for name, field_messages in errors.items():
         form.add_error(name if name in form.fields else None, field_messages)
-
-
-def _application_counts(call_ids) -> dict[int, dict[str, int]]:
-    """{call_id: {state: n}} for submitted applications, in one query for all the calls.
-    Drafts are not counted: they are the applicant's business until submitted."""
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = (
-        Application.objects.filter(call_id__in=list(call_ids))
-        .exclude(state=Application.State.DRAFT)
-        .values_list("call_id", "state")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for call_id, state, n in rows:
-        counts[call_id][state] = n
-    return counts
-
-
-def _state_counts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
-    """(state, label, n) in the order of the state machine, only the states that occur."""
-    return [
-        (state, label, counts[state])
-        for state, label in Application.State.choices
-        if state in counts
-    ]
-
-
-def _attach_counts(calls) -> None:
-    counts = _application_counts(call.pk for call in calls)
-    for call in calls:
-        by_state = counts.get(call.pk, {})
-        call.application_counts = _state_counts(by_state)
-        call.application_total = sum(by_state.values())
 
 
 def _reminder_rows(kinds, *, programme, call=None) -> list[dict]:
@@ -121,7 +85,7 @@ def manage_home(request: HttpRequest) -> HttpResponse:
             if r in roles.programme_roles[programme.pk]
         ]
         programme.i_manage = policies.is_programme_manager(request.user, programme.pk)
-    _attach_counts([call for programme in programmes for call in programme.call_list])
+    attach_application_counts([call for programme in programmes for call in programme.call_list])
     return render(
         request,
         "manage/home.html",
@@ -176,7 +140,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = _get_programme_for_user(request.user, programme_id)
     calls = list(programme.calls.order_by("-opens_at", "title"))
-    _attach_counts(calls)
+    attach_application_counts(calls)
     staff = (
         ProgrammeRole.objects.filter(programme=programme)
         .select_related("user")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.models import User
-from grants.management.commands.seed_demo import PERSONAS, demo_password
+from config.demo.data import PERSONAS, demo_password
 
 
 class Command(BaseCommand):
