@@ -25,10 +25,10 @@ from applications.models import (
 from applications.rules import submission_problems
 from grants import policies as grant_policies
 from grants.models import Call, CallQuestion, Organisation
+from grants.notifications import notify_organisation
 from grants.uploads import inspect_upload
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification
-from workflows.notifications import notify_organisation
 from workflows.services import transition_perform
 
 MAX_ANSWER_CHARS = 100_000

@@ -14,10 +14,10 @@ from applications.models import Application, AwardList, AwardListItem
 from applications.selectors.awards import awarded_total
 from applications.services.review import _require_manager
 from grants.models import Call
+from grants.notifications import notify_organisation
 from grants.services.grants import grant_create_from_application
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification
-from workflows.notifications import notify_organisation
 from workflows.services import transition_perform
 
 

@@ -11,9 +11,9 @@ from applications.models import (
     ClarificationRequest,
 )
 from applications.services.applications import _locked
+from grants.notifications import notify_organisation
 from workflows.exceptions import RuleViolation
 from workflows.models import Notification
-from workflows.notifications import notify_organisation
 from workflows.services import transition_perform
 
 

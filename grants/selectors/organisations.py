@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from grants.models import Organisation
+from grants.models import Membership, Organisation
 from grants.policies import STAFF_ROLES, roles_of
 
 
@@ -21,3 +21,14 @@ def organisations_visible_to(user) -> QuerySet[Organisation]:
 
 def organisations_of(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(id__in=roles_of(user).organisation_ids)
+
+
+def members_by_organisation(organisation_ids) -> dict[int, tuple[int, ...]]:
+    """{organisation_id: (user ids of its active members, sorted)}, in one query. For the
+    notifications an organisation receives, not for a viewer."""
+    found: dict[int, list[int]] = {}
+    for org_id, user_id in Membership.objects.filter(
+        organisation_id__in=set(organisation_ids), user__is_active=True
+    ).values_list("organisation_id", "user_id"):
+        found.setdefault(org_id, []).append(user_id)
+    return {k: tuple(sorted(v)) for k, v in found.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from grants.models import Call, Programme
+from grants.models import Call, Programme, ProgrammeRole
 from grants.policies import STAFF_ROLES, roles_of
 
 PUBLIC_CALL_STATES = [Call.State.OPEN, Call.State.CLOSED, Call.State.IN_REVIEW, Call.State.DECIDED]
@@ -34,3 +34,14 @@ def programmes_staffed_by(user) -> QuerySet[Programme]:
     return Programme.objects.filter(id__in=staffed_programme_ids(user)).select_related(
         "owner", "parent_grant"
     )
+
+
+def people_by_programme(programme_ids, role: str) -> dict[int, tuple[int, ...]]:
+    """{programme_id: (user ids of its active people in `role`, sorted)}, in one query. For the
+    notifications a programme's team receives, not for a viewer."""
+    found: dict[int, list[int]] = {}
+    for programme_id, user_id in ProgrammeRole.objects.filter(
+        programme_id__in=set(programme_ids), role=role, user__is_active=True
+    ).values_list("programme_id", "user_id"):
+        found.setdefault(programme_id, []).append(user_id)
+    return {k: tuple(sorted(v)) for k, v in found.items()}

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from grants import policies
 from grants.models import Donor, Grant, GrantBudgetLine, Organisation, Report, Tranche
+from grants.notifications import notify_organisation
 from grants.uploads import inspect_upload
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification
-from workflows.notifications import notify_organisation
 from workflows.services import transition_perform
 
 CENT = Decimal("0.01")

@@ -27,11 +27,11 @@ from grants.models import (
     ReportComment,
     Tranche,
 )
+from grants.notifications import notify_organisation
 from grants.selectors.reports import financial_statement
 from grants.uploads import inspect_upload
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification, TransitionLog
-from workflows.notifications import notify_organisation
 from workflows.services import transition_perform
 
 EDITABLE = (Report.State.OPEN, Report.State.CHANGES_REQUESTED)
