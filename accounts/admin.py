@@ -1,4 +1,5 @@
-"""The user admin for the e-mail-login user (no username), with the person's roles inline."""
+"""The user admin for the e-mail-login user (no username); grants adds the person's roles
+inline."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from grants.models import Membership, ProgrammeRole
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -28,21 +28,6 @@ class UserChangeForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ("organisation",)
-    fields = ("organisation", "role")
-    verbose_name_plural = _("organisation memberships")
-
-
-class ProgrammeRoleInline(admin.TabularInline):
-    model = ProgrammeRole
-    extra = 0
-    autocomplete_fields = ("programme",)
-    verbose_name_plural = _("programme roles")
 
 
 @admin.register(User)
@@ -80,7 +65,8 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active")
     search_fields = ("email", "full_name", "first_name", "last_name")
     ordering = ("email",)
-    inlines = (MembershipInline, ProgrammeRoleInline)
+    # grants.admin adds the person's organisation memberships and programme roles.
+    inlines = ()
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()

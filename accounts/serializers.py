@@ -1,11 +1,8 @@
-from django.conf import settings
+"""Shapes of logging in from a client."""
+
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-
-from accounts.models import User
-from grants.models import Membership, ProgrammeRole, validate_timezone
-from grants.serializers.organisations import OrganisationSummarySerializer
 
 
 class LoginSerializer(serializers.Serializer):
@@ -27,59 +24,3 @@ class LoginSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
-
-
-class MeMembershipSerializer(serializers.ModelSerializer):
-    organisation = OrganisationSummarySerializer(read_only=True)
-
-    class Meta:
-        model = Membership
-        fields = ["organisation", "role"]
-
-
-class MeProgrammeRoleSerializer(serializers.ModelSerializer):
-    programme_title = serializers.CharField(source="programme.title", read_only=True)
-
-    class Meta:
-        model = ProgrammeRole
-        fields = ["programme", "programme_title", "role"]
-
-
-class MeSerializer(serializers.ModelSerializer):
-    """Who you are. Your own settings (name, language, time zone, e-mail) can be PATCHed."""
-
-    organisations = MeMembershipSerializer(source="memberships", many=True, read_only=True)
-    programme_roles = MeProgrammeRoleSerializer(many=True, read_only=True)
-    reviewer_calls = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    language = serializers.ChoiceField(choices=settings.LANGUAGES)
-    timezone = serializers.CharField(
-        max_length=64,
-        validators=[validate_timezone],
-        help_text="An IANA time zone, e.g. `Europe/Belgrade`: dates are shown and the daily "
-        "digest sent in it.",
-    )
-
-    class Meta:
-        model = User
-        fields = [
-            "id",
-            "email",
-            "full_name",
-            "language",
-            "timezone",
-            "notification_email",
-            "digest_hour",
-            "organisations",
-            "programme_roles",
-            "reviewer_calls",
-        ]
-        read_only_fields = ["id", "email"]
-        extra_kwargs = {
-            "notification_email": {
-                "help_text": "How news that is not urgent is e-mailed. Deadline reminders and "
-                "requests with a deadline are always e-mailed at once."
-            },
-            "digest_hour": {
-                "help_text": "The hour (0–23), in `timezone`, at which the daily digest is sent."
-            },
-        }

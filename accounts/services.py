@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from grants.models import validate_timezone
+from accounts.timezones import validate_timezone
 
 # What a person may change about themselves; e-mail, password and roles are elsewhere.
 SETTINGS_FIELDS = ("full_name", "language", "timezone", "notification_email", "digest_hour")

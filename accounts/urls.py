@@ -1,9 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
 from accounts.forms import LoginForm
 from accounts.password_reset import NewPasswordForm, PasswordResetRequestForm
+from accounts.views import register, user_settings
 
 urlpatterns = [
     path(
@@ -39,12 +39,6 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("register/", views.register, name="register"),
-    path("settings/", views.user_settings, name="user-settings"),
-    path("organisations/new/", views.organisation_create, name="organisation-create"),
-    path(
-        "organisations/<int:organisation_id>/edit/",
-        views.organisation_edit,
-        name="organisation-edit",
-    ),
+    path("register/", register, name="register"),
+    path("settings/", user_settings, name="user-settings"),
 ]

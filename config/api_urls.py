@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import MeApi, TokenApi
+from accounts.api import TokenApi
 from applications.api.applications import (
     ApplicationViewSet,
     AttachmentViewSet,
@@ -16,6 +16,7 @@ from applications.api.ranking import CallRankingApi, CallRankingCsvApi, CallRevi
 from applications.api.review import AssignmentViewSet, CallAutoAssignApi
 from grants.api.calls import CallQuestionViewSet, CallViewSet, CriterionViewSet
 from grants.api.grants import AmendmentViewSet, GrantViewSet, MonitoringVisitViewSet
+from grants.api.me import MeApi
 from grants.api.organisations import (
     MyInvitationViewSet,
     OrganisationInvitationViewSet,

@@ -9,7 +9,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("accounts/", include("accounts.urls")),
-    path("accounts/", include("accounts.urls_members")),
     path("", include("workflows.urls")),
     path("", include("applications.urls")),
     path("", include("grants.urls")),

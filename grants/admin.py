@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import UserAdmin
 from grants.countries import COUNTRIES
 from grants.models import (
     Amendment,
@@ -471,3 +472,22 @@ class CallAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     @admin.display(description=_("transition log"))
     def history(self, obj) -> str:
         return transition_history(obj) if obj.pk else "—"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("organisation",)
+    fields = ("organisation", "role")
+    verbose_name_plural = _("organisation memberships")
+
+
+class ProgrammeRoleInline(admin.TabularInline):
+    model = ProgrammeRole
+    extra = 0
+    autocomplete_fields = ("programme",)
+    verbose_name_plural = _("programme roles")
+
+
+# The person's page (accounts) shows what they are here: memberships and programme roles.
+UserAdmin.inlines = (*UserAdmin.inlines, MembershipInline, ProgrammeRoleInline)

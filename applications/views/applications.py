@@ -31,7 +31,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import OrganisationForm
 from applications import policies
 from applications.forms.applications import (
     BUDGET_CATEGORIES,
@@ -57,6 +56,7 @@ from applications.services.applications import application_create, application_u
 from applications.services.screening import application_answer_clarification
 from grants.countries import COUNTRIES
 from grants.forms.common import posted_version
+from grants.forms.organisations import OrganisationForm
 from grants.models import (
     Call,
     CallQuestion,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.timezones import timezone_choices
 from grants.forms.common import (
     COUNTRY_CHOICES,
     COUNTRY_ORDER,
@@ -19,7 +20,6 @@ from grants.forms.common import (
     LocalDateTimeField,
     RemindersMixin,
     local_to_utc,
-    timezone_choices,
     utc_to_local,
 )
 from grants.models import Call, CallQuestion, OrganisationType, Programme

@@ -5,7 +5,7 @@ fields, and the transition comment form. Forms only parse and present; services 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,29 +18,8 @@ from grants.countries import COUNTRIES, WESTERN_BALKANS
 from grants.models import OrganisationType
 from workflows import offsets
 
+
 # The zones of the region first; Kosovo uses Europe/Belgrade in the tz database.
-REGION_ZONES = [
-    "Europe/Belgrade",
-    "Europe/Sarajevo",
-    "Europe/Podgorica",
-    "Europe/Skopje",
-    "Europe/Tirane",
-    "Europe/Zagreb",
-    "Europe/Ljubljana",
-    "Europe/Brussels",
-    "Europe/Zurich",
-    "UTC",
-]
-
-
-def timezone_choices() -> list:
-    others = sorted(available_timezones() - set(REGION_ZONES))
-    return [
-        (_("Region"), [(z, z) for z in REGION_ZONES]),
-        (_("All time zones"), [(z, z) for z in others]),
-    ]
-
-
 def local_to_utc(value: dt.datetime, zone_name: str) -> dt.datetime:
     """A wall-clock time in `zone_name` as a UTC datetime.
 

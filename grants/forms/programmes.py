@@ -7,8 +7,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.timezones import timezone_choices
 from grants.countries import CURRENCIES
-from grants.forms.common import Form, RemindersMixin, programme_reminder_source, timezone_choices
+from grants.forms.common import Form, RemindersMixin, programme_reminder_source
 from grants.models import Donor, Grant, Organisation, Programme
 from workflows import offsets
 

@@ -3,6 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django_fsm
+import accounts.timezones
 import grants.models
 from decimal import Decimal
 from django.conf import settings
@@ -30,7 +31,7 @@ class Migration(migrations.Migration):
                 ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('open', 'Open'), ('closed', 'Closed'), ('in_review', 'In review'), ('decided', 'Decided'), ('archived', 'Archived'), ('cancelled', 'Cancelled')], default='draft', max_length=50, protected=True)),
                 ('opens_at', models.DateTimeField(verbose_name='opens at')),
                 ('closes_at', models.DateTimeField(help_text='The last second at which a submission is accepted.', verbose_name='closes at')),
-                ('timezone', models.CharField(default='Europe/Belgrade', max_length=64, validators=[grants.models.validate_timezone], verbose_name='time zone')),
+                ('timezone', models.CharField(default='Europe/Belgrade', max_length=64, validators=[accounts.timezones.validate_timezone], verbose_name='time zone')),
                 ('budget', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='budget')),
                 ('min_grant', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='minimum grant')),
                 ('max_grant', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='maximum grant')),
@@ -168,7 +169,7 @@ class Migration(migrations.Migration):
                 ('budget', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='total budget')),
                 ('start_date', models.DateField(verbose_name='start')),
                 ('end_date', models.DateField(verbose_name='end')),
-                ('timezone', models.CharField(default='Europe/Belgrade', max_length=64, validators=[grants.models.validate_timezone], verbose_name='time zone')),
+                ('timezone', models.CharField(default='Europe/Belgrade', max_length=64, validators=[accounts.timezones.validate_timezone], verbose_name='time zone')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('donors', models.ManyToManyField(blank=True, related_name='programmes', to='grants.donor')),
                 ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='programmes', to='grants.organisation', verbose_name='owner organisation')),

@@ -10,7 +10,6 @@ from grants.models.common import (
     default_tranche_template,
     validate_call_offsets,
     validate_programme_offsets,
-    validate_timezone,
 )
 from grants.models.grants import Amendment, FollowUpAction, Grant, GrantBudgetLine, MonitoringVisit
 from grants.models.organisations import (
@@ -64,5 +63,4 @@ __all__ = [
     "report_attachment_path",
     "validate_call_offsets",
     "validate_programme_offsets",
-    "validate_timezone",
 ]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from accounts.timezones import validate_timezone
 from grants import policies
 from grants.countries import COUNTRIES
 from grants.models.common import (
@@ -15,7 +16,6 @@ from grants.models.common import (
     default_reporting_template,
     default_tranche_template,
     validate_call_offsets,
-    validate_timezone,
 )
 
 

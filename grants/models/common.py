@@ -1,17 +1,7 @@
-from zoneinfo import available_timezones
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-def validate_timezone(value: str) -> None:
-    # A validator, not `choices`: the list comes from the system's tz database, which must not
-    # leak into migrations.
-    if value not in available_timezones():
-        raise ValidationError(_("“%(value)s” is not a time zone."), params={"value": value})
-
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

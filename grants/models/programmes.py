@@ -3,13 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.timezones import validate_timezone
 from grants.countries import CURRENCIES
-from grants.models.common import (
-    MONEY,
-    default_report_questions,
-    validate_programme_offsets,
-    validate_timezone,
-)
+from grants.models.common import MONEY, default_report_questions, validate_programme_offsets
 
 
 class Donor(models.Model):

@@ -2,7 +2,7 @@
 
 Every member of the organisation sees the page (anyone else gets a 404); its administrators
 invite people, change roles, remove people and withdraw invitations (a plain member gets a
-403). The rules — who may, the last administrator, duplicates, consent — are grants.services';
+403). The rules — who may, the last administrator, duplicates, consent — are grants.services.organisations';
 the views only present them.
 
 An existing account is invited, never added: its owner accepts or declines on their dashboard
@@ -22,8 +22,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.member_forms import MemberInviteForm, MemberRoleForm
 from grants import policies
+from grants.forms.members import MemberInviteForm, MemberRoleForm
 from grants.models import Membership, MembershipInvitation, Organisation
 from grants.selectors.organisations import organisations_of
 from grants.services.organisations import (

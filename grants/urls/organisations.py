@@ -1,49 +1,65 @@
-"""An organisation's people, its invitations and their answers, and the link an invited person
-follows to set a password (under /accounts/)."""
+"""Organisations (under /accounts/, by grants.urls): the profile, its people, its invitations
+and their answers, and the link an invited person follows to set a password."""
 
 from django.urls import path
 
-from accounts import member_views as views
+from grants.views.members import (
+    InvitationAcceptView,
+    invitation_accept,
+    invitation_decline,
+    invitation_withdraw,
+    member_invite_again,
+    member_remove,
+    member_role,
+    members,
+)
+from grants.views.organisations import organisation_create, organisation_edit
 
 urlpatterns = [
+    path("organisations/new/", organisation_create, name="organisation-create"),
+    path(
+        "organisations/<int:organisation_id>/edit/",
+        organisation_edit,
+        name="organisation-edit",
+    ),
     path(
         "organisations/<int:organisation_id>/members/",
-        views.members,
+        members,
         name="organisation-members",
     ),
     path(
         "organisations/<int:organisation_id>/members/<int:membership_id>/role/",
-        views.member_role,
+        member_role,
         name="organisation-member-role",
     ),
     path(
         "organisations/<int:organisation_id>/members/<int:membership_id>/remove/",
-        views.member_remove,
+        member_remove,
         name="organisation-member-remove",
     ),
     path(
         "organisations/<int:organisation_id>/members/<int:membership_id>/invite/",
-        views.member_invite_again,
+        member_invite_again,
         name="organisation-member-invite",
     ),
     path(
         "organisations/<int:organisation_id>/invitations/<int:invitation_id>/withdraw/",
-        views.invitation_withdraw,
+        invitation_withdraw,
         name="organisation-invitation-withdraw",
     ),
     path(
         "invitations/<int:invitation_id>/accept/",
-        views.invitation_accept,
+        invitation_accept,
         name="membership-invitation-accept",
     ),
     path(
         "invitations/<int:invitation_id>/decline/",
-        views.invitation_decline,
+        invitation_decline,
         name="membership-invitation-decline",
     ),
     path(
         "invitation/<uidb64>/<token>/",
-        views.InvitationAcceptView.as_view(),
+        InvitationAcceptView.as_view(),
         name="organisation-invitation",
     ),
 ]

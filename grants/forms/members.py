@@ -1,5 +1,5 @@
 """Forms of the page where an organisation's administrators manage its people. They parse
-and present; grants.services decides (who may, the last administrator, duplicates)."""
+and present; grants.services.organisations decides (who may, the last administrator, duplicates)."""
 
 from __future__ import annotations
 
