@@ -1,13 +1,22 @@
-"""Who may do what. Pure functions of (user, object); the user's roles are loaded once per
-user object and cached on it, so policy checks inside lists cost no extra queries."""
+"""Who may do what: the only place a rule of access is written.
+
+Every rule is a pure function `can_<verb>_<object>(*, user, <object>)` over the user's roles,
+which are loaded once per user object and cached on it, so checks inside lists cost no extra
+queries. The role facts (`is_member`, `is_programme_manager`, …) take ids. The models' FSM
+`permission=` reuses the rules through workflows.permissions.fsm_permission; services enforce
+them; views and the API declare them with workflows.permissions.require."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
+
+from workflows.permissions import refusal
+
 if TYPE_CHECKING:
-    from grants.models import Call, Organisation, Programme
+    from grants.models import Amendment, Call, Grant, Organisation, Programme, Report, Tranche
 
 
 @dataclass(frozen=True)
@@ -55,94 +64,108 @@ def forget_roles(user) -> None:
 STAFF_ROLES = ("manager", "approver", "observer")
 
 
-def is_programme_manager(user, programme_id: int) -> bool:
+@refusal(_("Only a manager of the programme can do this."))
+def is_programme_manager(*, user, programme_id: int) -> bool:
     return "manager" in roles_of(user).programme_roles.get(programme_id, ())
 
 
-def is_programme_staff(user, programme_id: int) -> bool:
+def is_programme_staff(*, user, programme_id: int) -> bool:
     """Manager, approver or donor observer: may read everything inside the programme."""
     return bool(roles_of(user).programme_roles.get(programme_id))
 
 
-def is_member(user, organisation_id: int) -> bool:
+def is_member(*, user, organisation_id: int) -> bool:
     return organisation_id in roles_of(user).organisation_ids
 
 
-def is_org_admin(user, organisation_id: int) -> bool:
+def is_org_admin(*, user, organisation_id: int) -> bool:
     return organisation_id in roles_of(user).admin_organisation_ids
 
 
-def can_manage_programme(user, programme: Programme) -> bool:
-    return is_programme_manager(user, programme.pk)
+@refusal(_("Only a manager of the programme can do this."))
+def can_manage_programme(*, user, programme: Programme) -> bool:
+    return is_programme_manager(user=user, programme_id=programme.pk)
 
 
-def can_manage_call(call: Call, user) -> bool:
-    """django-fsm permission signature: (instance, user)."""
-    return is_programme_manager(user, call.programme_id)
+@refusal(_("Only a manager of the programme can do this."))
+def can_manage_call(*, user, call: Call) -> bool:
+    return is_programme_manager(user=user, programme_id=call.programme_id)
 
 
-def can_edit_organisation(user, organisation: Organisation) -> bool:
-    return is_org_admin(user, organisation.pk)
+@refusal(_("Only an administrator of the organisation can manage its people."))
+def can_manage_members(*, user, organisation_id: int) -> bool:
+    """An organisation's administrators invite people, change roles and remove people."""
+    return is_org_admin(user=user, organisation_id=organisation_id)
 
 
-def can_create_programme(user) -> bool:
+@refusal(_("Only an administrator of the organisation can change its profile."))
+def can_edit_organisation(*, user, organisation: Organisation) -> bool:
+    return is_org_admin(user=user, organisation_id=organisation.pk)
+
+
+def can_create_programme(*, user) -> bool:
     """Any administrator of an organisation may start a programme owned by it."""
     return bool(roles_of(user).admin_organisation_ids)
 
 
-def can_manage_grant(grant, user) -> bool:
+def can_manage_grant(*, user, grant: Grant) -> bool:
     """A sub-grant is managed by its programme's managers; an incoming grant (no programme)
     by the administrators of the organisation that received it."""
     if grant.programme_id:
-        return is_programme_manager(user, grant.programme_id)
-    return is_org_admin(user, grant.organisation_id)
+        return is_programme_manager(user=user, programme_id=grant.programme_id)
+    return is_org_admin(user=user, organisation_id=grant.organisation_id)
 
 
-def can_sign_grant(grant, user) -> bool:
+def can_sign_grant(*, user, grant: Grant) -> bool:
     """The grantee's authorised members (its administrators) sign the agreement."""
-    return is_org_admin(user, grant.organisation_id)
+    return is_org_admin(user=user, organisation_id=grant.organisation_id)
 
 
-def can_view_grant(user, grant) -> bool:
-    return is_member(user, grant.organisation_id) or (
-        grant.programme_id is not None and is_programme_staff(user, grant.programme_id)
+def can_view_grant(*, user, grant: Grant) -> bool:
+    return is_member(user=user, organisation_id=grant.organisation_id) or (
+        grant.programme_id is not None
+        and is_programme_staff(user=user, programme_id=grant.programme_id)
     )
 
 
-def can_finance_grant(grant, user) -> bool:
+@refusal(_("Only a manager or approver of the programme can do this."))
+def can_finance_grant(*, user, grant: Grant) -> bool:
     """Tranche approval and payment: the programme's approvers and managers."""
     held = roles_of(user).programme_roles.get(grant.programme_id, ())
     return bool({"manager", "approver"} & set(held))
 
 
-def can_manage_report(report, user) -> bool:
-    return can_manage_grant(report.grant, user)
+def can_manage_report(*, user, report: Report) -> bool:
+    return can_manage_grant(user=user, grant=report.grant)
 
 
-def is_grantee_of_report(report, user) -> bool:
-    return is_member(user, report.grant.organisation_id)
+def can_write_report(*, user, report: Report) -> bool:
+    """The grantee's members write, submit and attach to their reports."""
+    return is_member(user=user, organisation_id=report.grant.organisation_id)
 
 
-def can_decide_report(report, user) -> bool:
+def can_decide_report(*, user, report: Report) -> bool:
     """The manager decides — never a member of the organisation that wrote the report."""
-    return can_manage_grant(report.grant, user) and not is_member(
-        user, report.grant.organisation_id
+    return can_manage_grant(user=user, grant=report.grant) and not is_member(
+        user=user, organisation_id=report.grant.organisation_id
     )
 
 
-def can_manage_tranche(tranche, user) -> bool:
-    return can_manage_grant(tranche.grant, user)
+def can_manage_tranche(*, user, tranche: Tranche) -> bool:
+    return can_manage_grant(user=user, grant=tranche.grant)
 
 
-def can_approve_tranche(tranche, user) -> bool:
-    return can_finance_grant(tranche.grant, user) and tranche.made_due_by_id != user.pk
+def can_approve_tranche(*, user, tranche: Tranche) -> bool:
+    """Four eyes: a finance person of the programme other than whoever made it due."""
+    return can_finance_grant(user=user, grant=tranche.grant) and tranche.made_due_by_id != user.pk
 
 
-def can_pay_tranche(tranche, user) -> bool:
-    return can_finance_grant(tranche.grant, user)
+def can_pay_tranche(*, user, tranche: Tranche) -> bool:
+    return can_finance_grant(user=user, grant=tranche.grant)
 
 
-def can_manage_amendment(amendment, user) -> bool:
-    return can_manage_grant(amendment.grant, user) and not is_member(
-        user, amendment.grant.organisation_id
+def can_decide_amendment(*, user, amendment: Amendment) -> bool:
+    """The manager decides an amendment — never a member of the organisation that asked."""
+    return can_manage_grant(user=user, grant=amendment.grant) and not is_member(
+        user=user, organisation_id=amendment.grant.organisation_id
     )

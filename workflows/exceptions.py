@@ -1,5 +1,7 @@
 """Errors a service raises. The API maps them to HTTP answers; the web views to messages."""
 
+from django.core.exceptions import PermissionDenied
+
 
 class TransitionConflict(Exception):
     """The transition is not allowed now: wrong state, deadline passed, concurrent change.
@@ -30,5 +32,6 @@ class RuleViolation(Exception):
         return [m for ms in self.errors.values() for m in ms]
 
 
-class NotPermitted(Exception):
-    """The actor may see the object but may not do this to it (403)."""
+class NotPermitted(PermissionDenied):
+    """The actor may see the object but may not do this to it (403). A PermissionDenied, so a
+    page that lets it through answers 403 the way Django does; the API says it as JSON."""

@@ -10,6 +10,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from applications import policies
 from grants.models import MONEY, BudgetCategory, StoredUpload
+from workflows.permissions import fsm_permission
 
 
 class Application(FSMModelMixin, models.Model):
@@ -101,7 +102,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=State.DRAFT,
         target=State.SUBMITTED,
-        permission=policies.is_applicant,
+        permission=fsm_permission(policies.can_act_for_applicant),
         custom={"label": _("Submit")},
     )
     def submit(self) -> None:
@@ -111,7 +112,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=BEFORE_DECISION,
         target=State.WITHDRAWN,
-        permission=policies.is_applicant,
+        permission=fsm_permission(policies.can_act_for_applicant),
         custom={"label": _("Withdraw")},
     )
     def withdraw(self) -> None:
@@ -121,7 +122,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=[State.SUBMITTED, State.ELIGIBLE],
         target=State.CLARIFICATION_REQUESTED,
-        permission=policies.is_manager,
+        permission=fsm_permission(policies.can_manage_application),
         custom={"label": _("Request clarification")},
     )
     def request_clarification(self) -> None:
@@ -131,7 +132,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=State.CLARIFICATION_REQUESTED,
         target=State.SUBMITTED,
-        permission=policies.is_applicant,
+        permission=fsm_permission(policies.can_act_for_applicant),
         custom={"label": _("Answer and resubmit")},
     )
     def resubmit(self) -> None:
@@ -141,7 +142,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=State.SUBMITTED,
         target=State.ELIGIBLE,
-        permission=policies.is_manager,
+        permission=fsm_permission(policies.can_manage_application),
         custom={"label": _("Mark eligible")},
     )
     def mark_eligible(self) -> None:
@@ -151,7 +152,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=State.SUBMITTED,
         target=State.INELIGIBLE,
-        permission=policies.is_manager,
+        permission=fsm_permission(policies.can_manage_application),
         custom={"label": _("Mark ineligible")},
     )
     def mark_ineligible(self) -> None:
@@ -163,7 +164,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=State.ELIGIBLE,
         target=State.IN_REVIEW,
-        permission=policies.is_manager,
+        permission=fsm_permission(policies.can_manage_application),
         custom={"label": _("Start review")},
     )
     def start_review(self) -> None:
@@ -173,7 +174,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=State.IN_REVIEW,
         target=State.REVIEWED,
-        permission=policies.is_manager,
+        permission=fsm_permission(policies.can_manage_application),
         custom={"admin": False},
     )
     def complete_review(self) -> None:
@@ -183,7 +184,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=State.IN_REVIEW,
         target=State.MODERATION,
-        permission=policies.is_manager,
+        permission=fsm_permission(policies.can_manage_application),
         custom={"admin": False},
     )
     def send_to_moderation(self) -> None:
@@ -193,7 +194,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=State.MODERATION,
         target=State.REVIEWED,
-        permission=policies.is_manager,
+        permission=fsm_permission(policies.can_manage_application),
         custom={"label": _("Record consensus")},
     )
     def resolve_moderation(self) -> None:
@@ -203,7 +204,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=[State.MODERATION, State.REVIEWED],
         target=State.IN_REVIEW,
-        permission=policies.is_manager,
+        permission=fsm_permission(policies.can_manage_application),
         custom={"admin": False},
     )
     def resume_review(self) -> None:
@@ -213,7 +214,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=[State.REVIEWED, State.RESERVE],
         target=State.SHORTLISTED,
-        permission=policies.is_manager,
+        permission=fsm_permission(policies.can_manage_application),
         custom={"admin": False},
     )
     def shortlist(self) -> None:
@@ -223,7 +224,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=[State.REVIEWED, State.SHORTLISTED],
         target=State.RESERVE,
-        permission=policies.is_manager,
+        permission=fsm_permission(policies.can_manage_application),
         custom={"admin": False},
     )
     def place_on_reserve(self) -> None:
@@ -233,7 +234,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=[State.SHORTLISTED, State.RESERVE],
         target=State.REVIEWED,
-        permission=policies.is_manager,
+        permission=fsm_permission(policies.can_manage_application),
         custom={"admin": False},
     )
     def unlist(self) -> None:
@@ -243,7 +244,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=[State.SHORTLISTED, State.RESERVE],
         target=State.AWARDED,
-        permission=policies.is_approver,
+        permission=fsm_permission(policies.can_decide_application),
         custom={"admin": False},
     )
     def award(self) -> None:
@@ -253,7 +254,7 @@ class Application(FSMModelMixin, models.Model):
         field=state,
         source=[State.REVIEWED, State.SHORTLISTED, State.RESERVE],
         target=State.REJECTED,
-        permission=policies.is_approver,
+        permission=fsm_permission(policies.can_decide_application),
         custom={"admin": False},
     )
     def reject(self) -> None:

@@ -6,6 +6,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from applications import policies
 from grants.models import MONEY
+from workflows.permissions import fsm_permission
 
 
 class AwardList(FSMModelMixin, models.Model):
@@ -49,7 +50,7 @@ class AwardList(FSMModelMixin, models.Model):
         field=state,
         source=State.PROPOSED,
         target=State.APPROVED,
-        permission=policies.can_approve_award_list,
+        permission=fsm_permission(policies.can_approve_award_list),
     )
     def approve(self) -> None:
         pass
@@ -58,7 +59,7 @@ class AwardList(FSMModelMixin, models.Model):
         field=state,
         source=State.PROPOSED,
         target=State.RETURNED,
-        permission=policies.can_approve_award_list,
+        permission=fsm_permission(policies.can_approve_award_list),
     )
     def return_for_changes(self) -> None:
         pass

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from applications import policies
+from workflows.permissions import fsm_permission
 
 
 class ReviewAssignment(FSMModelMixin, models.Model):
@@ -58,7 +59,7 @@ class ReviewAssignment(FSMModelMixin, models.Model):
         field=state,
         source=State.INVITED,
         target=State.ACCEPTED,
-        permission=policies.is_assigned_reviewer,
+        permission=fsm_permission(policies.can_review_assignment),
     )
     def declare_no_conflict(self) -> None:
         pass
@@ -67,7 +68,7 @@ class ReviewAssignment(FSMModelMixin, models.Model):
         field=state,
         source=State.INVITED,
         target=State.RECUSED,
-        permission=policies.is_assigned_reviewer,
+        permission=fsm_permission(policies.can_review_assignment),
     )
     def declare_conflict(self) -> None:
         pass
@@ -76,7 +77,7 @@ class ReviewAssignment(FSMModelMixin, models.Model):
         field=state,
         source=State.INVITED,
         target=State.DECLINED,
-        permission=policies.is_assigned_reviewer,
+        permission=fsm_permission(policies.can_review_assignment),
     )
     def decline(self) -> None:
         pass
@@ -85,7 +86,7 @@ class ReviewAssignment(FSMModelMixin, models.Model):
         field=state,
         source=[State.ACCEPTED, State.REOPENED],
         target=State.SUBMITTED,
-        permission=policies.is_assigned_reviewer,
+        permission=fsm_permission(policies.can_review_assignment),
     )
     def submit(self) -> None:
         pass
@@ -94,7 +95,7 @@ class ReviewAssignment(FSMModelMixin, models.Model):
         field=state,
         source=State.SUBMITTED,
         target=State.REOPENED,
-        permission=policies.is_assignment_moderator,
+        permission=fsm_permission(policies.can_moderate_assignment),
     )
     def reopen(self) -> None:
         pass

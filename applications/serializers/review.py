@@ -78,7 +78,7 @@ class AssignmentStateField(serializers.ChoiceField):
 def _sees_applicant(serializer: serializers.Field, assignment: ReviewAssignment) -> bool:
     # Blind review hides the applicant from reviewers, not from the programme's staff.
     return shows_applicant(assignment) or is_programme_staff(
-        request_user(serializer), assignment.application.call.programme_id
+        user=request_user(serializer), programme_id=assignment.application.call.programme_id
     )
 
 

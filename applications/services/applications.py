@@ -27,8 +27,9 @@ from grants import policies as grant_policies
 from grants.models import Call, CallQuestion, Organisation
 from grants.notifications import notify_organisation
 from grants.uploads import inspect_upload
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.models import Notification
+from workflows.permissions import require
 from workflows.services import transition_perform
 
 MAX_ANSWER_CHARS = 100_000
@@ -43,8 +44,12 @@ def _locked(application: Application) -> Application:
 
 
 def _require_editable(application: Application, actor) -> None:
-    if not policies.is_applicant(application, actor):
-        raise NotPermitted(_("Only members of the applicant organisation can edit it."))
+    require(
+        policies.can_act_for_applicant,
+        user=actor,
+        application=application,
+        message=_("Only members of the applicant organisation can edit it."),
+    )
     if not application.is_editable:
         raise TransitionConflict(
             _("This application is “%(s)s” and can no longer be edited.")
@@ -74,8 +79,12 @@ def _check_version(application: Application, version: int | None) -> None:
 
 
 def application_create(*, call: Call, organisation: Organisation, actor, title: str) -> Application:
-    if not grant_policies.is_member(actor, organisation.pk):
-        raise NotPermitted(_("You can apply only for an organisation you are a member of."))
+    require(
+        grant_policies.is_member,
+        user=actor,
+        organisation_id=organisation.pk,
+        message=_("You can apply only for an organisation you are a member of."),
+    )
     if not call.is_accepting:
         raise TransitionConflict(_("This call is not accepting applications."), code="call_closed")
     application = Application(
@@ -309,8 +318,12 @@ def application_submit(*, application: Application, actor) -> Application:
     Two concurrent submits: the second waits on the row lock and finds it submitted."""
     with transaction.atomic():
         application = _locked(application)
-        if not policies.is_applicant(application, actor):
-            raise NotPermitted(_("Only members of the applicant organisation can submit."))
+        require(
+            policies.can_act_for_applicant,
+            user=actor,
+            application=application,
+            message=_("Only members of the applicant organisation can submit."),
+        )
         if application.state != Application.State.DRAFT:
             raise TransitionConflict(
                 _("This application was already submitted (%(ref)s).")

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, AwardList, AwardListItem
 from applications.selectors.awards import awarded_total
-from applications.services.review import _require_manager
+from grants import policies as grant_policies
 from grants.models import Call
 from grants.notifications import notify_organisation
 from grants.services.grants import grant_create_from_application
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification
+from workflows.permissions import require
 from workflows.services import transition_perform
 
 
@@ -32,7 +33,7 @@ def award_list_propose(
     downwards only, with a reason."""
     from applications.selectors.ranking import call_ranking, evaluation_summary, review_comments
 
-    _require_manager(actor, call)
+    require(grant_policies.can_manage_call, user=actor, call=call)
     adjustments = {int(k): v for k, v in (adjustments or {}).items()}
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)

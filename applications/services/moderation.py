@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applications.models import Application, ConsensusScore, ReviewAssignment
-from applications.services.review import _clean_score, _require_manager
+from applications.services.review import _clean_score
+from grants import policies as grant_policies
 from workflows.exceptions import RuleViolation, TransitionConflict
+from workflows.permissions import require
 from workflows.services import transition_perform
 
 
@@ -42,7 +44,7 @@ def moderation_record_consensus(
         application = (
             Application.objects.select_for_update().select_related("call").get(pk=application.pk)
         )
-        _require_manager(actor, application.call)
+        require(grant_policies.can_manage_call, user=actor, call=application.call)
         if application.state != Application.State.MODERATION:
             raise TransitionConflict(
                 _("This application is not in moderation."), code="invalid_state"

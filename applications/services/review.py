@@ -21,6 +21,7 @@ from grants.templatetags.money import plain
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification
 from workflows.notifications import notify
+from workflows.permissions import require
 from workflows.services import transition_perform, transition_perform_bulk
 
 DEFAULT_REVIEW_DAYS = 14
@@ -31,11 +32,6 @@ ASSIGNABLE_STATES = [
     Application.State.IN_REVIEW,
     Application.State.MODERATION,
 ]
-
-
-def _require_manager(user, call: Call) -> None:
-    if not grant_policies.is_programme_manager(user, call.programme_id):
-        raise NotPermitted(_("Only a manager of the programme can do this."))
 
 
 def _due_at(call: Call, now: dt.datetime) -> dt.datetime:
@@ -108,7 +104,7 @@ def assignments_auto_assign(*, call: Call, actor, application_ids: list[int] | N
     3. Insert the new assignments in bulk; eligible applications enter review (bulk transition).
     Re-running only fills gaps: existing, recused and declined assignments are kept.
     """
-    _require_manager(actor, call)
+    require(grant_policies.can_manage_call, user=actor, call=call)
     with transaction.atomic():
         Call.objects.select_for_update().get(pk=call.pk)  # one auto-assignment at a time
         pool = _Pool(call, application_ids)
@@ -213,7 +209,7 @@ def _rebalance(pool: _Pool, new: list[ReviewAssignment]) -> None:
 def assignment_create(*, application: Application, reviewer, actor) -> ReviewAssignment:
     """Assign one reviewer by hand, under the same exclusion rules."""
     call = application.call
-    _require_manager(actor, call)
+    require(grant_policies.can_manage_call, user=actor, call=call)
     with transaction.atomic():
         Call.objects.select_for_update().get(pk=call.pk)
         pool = _Pool(call, [application.pk])
@@ -286,7 +282,9 @@ def _replace(assignment: ReviewAssignment) -> None:
     """Fill the gap a recusal leaves, as the manager who made the assignment (or the system)."""
     call = assignment.application.call
     manager = assignment.assigned_by
-    if manager is None or not grant_policies.is_programme_manager(manager, call.programme_id):
+    if manager is None or not grant_policies.is_programme_manager(
+        user=manager, programme_id=call.programme_id
+    ):
         return
     assignments_auto_assign(call=call, actor=manager, application_ids=[assignment.application_id])
 
@@ -486,7 +484,7 @@ def call_reviewer_add(
     the caller sends (see `reviewer_invite_needed`), so nobody else ever knows it."""
     from django.contrib.auth import get_user_model
 
-    _require_manager(actor, call)
+    require(grant_policies.can_manage_call, user=actor, call=call)
     email = (email or "").strip().lower()
     if not email:
         raise RuleViolation({"email": [_("Enter the reviewer's e-mail address.")]})
@@ -502,7 +500,9 @@ def call_reviewer_add(
         elif CallReviewer.objects.filter(call=call, user=user).exists():
             raise RuleViolation({"email": [_("This person is already in the reviewer pool.")]})
         if is_external is None:
-            is_external = not grant_policies.is_programme_staff(user, call.programme_id)
+            is_external = not grant_policies.is_programme_staff(
+                user=user, programme_id=call.programme_id
+            )
         return CallReviewer.objects.create(
             call=call, user=user, country=country, capacity=capacity, is_external=is_external
         )
@@ -517,7 +517,7 @@ def call_reviewer_remove(*, link: CallReviewer, actor) -> None:
     """Take a reviewer out of the pool. Refused while they still hold open assignments on
     the call (withdraw those first); submitted reviews stay, they are part of the record."""
     call = link.call
-    _require_manager(actor, call)
+    require(grant_policies.can_manage_call, user=actor, call=call)
     with transaction.atomic():
         Call.objects.select_for_update().get(pk=call.pk)
         open_count = open_assignments_on_call(call=call, reviewer_ids=[link.user_id]).count()

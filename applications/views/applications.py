@@ -103,7 +103,7 @@ def _get_application_for_member(request: HttpRequest, application_id: int) -> Ap
         application = application_for_user(request.user, application_id)
     except Application.DoesNotExist:
         raise Http404 from None
-    if not policies.is_applicant(application, request.user):
+    if not policies.can_act_for_applicant(user=request.user, application=application):
         raise Http404
     return application
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,9 +25,11 @@ from applications.services.review import (
     assignment_create,
     assignments_auto_assign,
 )
-from applications.views.review import _get_call_for_staff, _require_manager, _staff_context
+from applications.views.review import _get_call_for_staff, _staff_context
+from grants import policies as grant_policies
 from grants.models import Call, CallReviewer
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.exceptions import RuleViolation, TransitionConflict
+from workflows.permissions import require
 
 
 @login_required
@@ -132,11 +133,9 @@ def matrix(request: HttpRequest, call_id: int) -> HttpResponse:
 @require_POST
 def auto_assign(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _get_call_for_staff(request, call_id)
-    _require_manager(request, call)
+    require(grant_policies.can_manage_call, user=request.user, call=call)
     try:
         created = assignments_auto_assign(call=call, actor=request.user)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     except TransitionConflict as exc:
         messages.error(request, exc.detail)
         return redirect("review-manage-matrix", call.pk)
@@ -167,8 +166,6 @@ def _assign(request: HttpRequest, call: Call, form: AssignForm) -> ReviewAssignm
         form.add_rule_errors(exc)
     except TransitionConflict as exc:
         form.add_error(None, exc.detail)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     return None
 
 
@@ -176,7 +173,7 @@ def _assign(request: HttpRequest, call: Call, form: AssignForm) -> ReviewAssignm
 @require_POST
 def assign(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _get_call_for_staff(request, call_id)
-    _require_manager(request, call)
+    require(grant_policies.can_manage_call, user=request.user, call=call)
     matrix_data = assignment_matrix(call)
     applications, people = _assign_choices(matrix_data["applications"], matrix_data["reviewers"])
     form = AssignForm(

@@ -6,13 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from applications import policies
 from applications.forms.review import (
     DecisionCommentForm,
     ProposeForm,
@@ -27,14 +27,13 @@ from applications.views.review import (
     _get_application_for_member,
     _get_award_list_for_staff,
     _get_call_for_staff,
-    _i_manage,
-    _is_approver,
-    _require_manager,
     _staff_context,
 )
+from grants import policies as grant_policies
 from grants.models import Call
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog
+from workflows.permissions import require
 
 
 @login_required
@@ -60,13 +59,6 @@ def outcome(request: HttpRequest, application_id: int) -> HttpResponse:
             "item": item,
         },
     )
-
-
-def _require_approver_or_proposer(request: HttpRequest, award_list: AwardList) -> None:
-    """Approving is for approvers. The proposer gets through to hear the service's refusal,
-    which says why (maker–checker) rather than a bare 403."""
-    if award_list.proposed_by_id != request.user.pk and not _is_approver(request, award_list.call):
-        raise PermissionDenied(_("Only an approver of the programme can do this."))
 
 
 def _render_decision(
@@ -100,7 +92,7 @@ def _render_decision(
         award_list.decision_comment = decisions.get(award_list.pk, "")
     pending = next((a for a in lists if a.state == AwardList.State.PROPOSED), None)
     approved = next((a for a in lists if a.state == AwardList.State.APPROVED), None)
-    i_manage = _i_manage(request, call)
+    i_manage = grant_policies.can_manage_call(user=request.user, call=call)
     context = {
         **_staff_context(request, call, "decision"),
         "lists": lists,
@@ -109,8 +101,7 @@ def _render_decision(
         "returned": [a for a in lists if a.state == AwardList.State.RETURNED],
         "is_proposer": pending is not None and pending.proposed_by_id == request.user.pk,
         "can_decide": pending is not None
-        and _is_approver(request, call)
-        and pending.proposed_by_id != request.user.pk,
+        and policies.can_approve_award_list(user=request.user, award_list=pending),
     }
     if pending is not None:
         context["pending_total"] = sum(
@@ -148,7 +139,7 @@ def decision(request: HttpRequest, call_id: int) -> HttpResponse:
 @require_POST
 def award_list_propose(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _get_call_for_staff(request, call_id)
-    _require_manager(request, call)
+    require(grant_policies.can_manage_call, user=request.user, call=call)
     result = call_ranking(call)
     awarded_rows = [
         r
@@ -169,8 +160,6 @@ def award_list_propose(request: HttpRequest, call_id: int) -> HttpResponse:
         except TransitionConflict as exc:
             messages.error(request, exc.detail)
             return redirect("review-manage-decision", call.pk)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(
                 request,
@@ -185,7 +174,7 @@ def award_list_propose(request: HttpRequest, call_id: int) -> HttpResponse:
 def award_list_approve(request: HttpRequest, award_list_id: int) -> HttpResponse:
     award_list = _get_award_list_for_staff(request, award_list_id)
     call = award_list.call
-    _require_approver_or_proposer(request, award_list)
+    require(policies.can_answer_award_list, user=request.user, award_list=award_list)
     form = DecisionCommentForm(request.POST)
     form.is_valid()
     try:
@@ -208,7 +197,7 @@ def award_list_approve(request: HttpRequest, award_list_id: int) -> HttpResponse
 def award_list_return(request: HttpRequest, award_list_id: int) -> HttpResponse:
     award_list = _get_award_list_for_staff(request, award_list_id)
     call = award_list.call
-    _require_approver_or_proposer(request, award_list)
+    require(policies.can_answer_award_list, user=request.user, award_list=award_list)
     form = DecisionCommentForm(request.POST, auto_id="return_%s")
     form.is_valid()
     try:

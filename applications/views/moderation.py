@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,13 +28,13 @@ from applications.views.review import (
     REOPENABLE_APPLICATION_STATES,
     _get_application_for_staff,
     _get_assignment_for_staff,
-    _i_manage,
-    _require_manager,
     _staff_context,
 )
+from grants import policies as grant_policies
 from grants.models import CallReviewer
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.models import TransitionLog
+from workflows.permissions import require
 
 
 def _render_application(
@@ -77,7 +76,7 @@ def _render_application(
         }
         for c in criteria
     ]
-    i_manage = _i_manage(request, call)
+    i_manage = grant_policies.can_manage_call(user=request.user, call=call)
     context = {
         **_staff_context(request, call, "matrix"),
         "application": application,
@@ -137,7 +136,7 @@ def application_reviews(request: HttpRequest, application_id: int) -> HttpRespon
 @require_POST
 def application_consensus(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _get_application_for_staff(request, application_id)
-    _require_manager(request, application.call)
+    require(grant_policies.can_manage_call, user=request.user, call=application.call)
     form = ConsensusForm(
         request.POST,
         call=application.call,
@@ -155,8 +154,6 @@ def application_consensus(request: HttpRequest, application_id: int) -> HttpResp
         except TransitionConflict as exc:
             messages.error(request, exc.detail)
             return redirect("review-manage-application", application.pk)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(
                 request,
@@ -172,7 +169,7 @@ def application_assign(request: HttpRequest, application_id: int) -> HttpRespons
     """The moderator adds a further reviewer."""
     application = _get_application_for_staff(request, application_id)
     call = application.call
-    _require_manager(request, call)
+    require(grant_policies.can_manage_call, user=request.user, call=call)
     people = [
         (link.user_id, link.user.email)
         for link in CallReviewer.objects.filter(call=call).select_related("user")
@@ -197,7 +194,7 @@ def application_assign(request: HttpRequest, application_id: int) -> HttpRespons
 @require_POST
 def assignment_reopen(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _get_assignment_for_staff(request, assignment_id)
-    _require_manager(request, assignment.application.call)
+    require(grant_policies.can_manage_call, user=request.user, call=assignment.application.call)
     form = ReopenForm(request.POST)
     form.is_valid()
     try:
@@ -206,8 +203,6 @@ def assignment_reopen(request: HttpRequest, assignment_id: int) -> HttpResponse:
         )
     except TransitionConflict as exc:
         messages.error(request, exc.detail)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     else:
         messages.success(
             request,

@@ -6,7 +6,6 @@ import smtplib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,11 +25,12 @@ from applications.services.review import (
 from applications.views.review import (
     _get_call_for_staff,
     _get_pool_link_for_staff,
-    _require_manager,
     _staff_context,
 )
+from grants import policies as grant_policies
 from grants.models import Call, CallReviewer
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.exceptions import RuleViolation, TransitionConflict
+from workflows.permissions import require
 
 
 def _send_invitation(request: HttpRequest, link: CallReviewer) -> bool:
@@ -99,7 +99,7 @@ def pool(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _get_call_for_staff(request, call_id)
     if request.method == "GET":
         return _render_pool(request, call)
-    _require_manager(request, call)
+    require(grant_policies.can_manage_call, user=request.user, call=call)
     form = ReviewerAddForm(request.POST, auto_id="pool_%s")
     if form.is_valid():
         data = form.cleaned_data
@@ -114,8 +114,6 @@ def pool(request: HttpRequest, call_id: int) -> HttpResponse:
             )
         except RuleViolation as exc:
             form.add_rule_errors(exc)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             who = link.user.display_name
             if reviewer_invite_needed(link):
@@ -145,13 +143,11 @@ def pool(request: HttpRequest, call_id: int) -> HttpResponse:
 @require_POST
 def pool_remove(request: HttpRequest, call_id: int, link_id: int) -> HttpResponse:
     link = _get_pool_link_for_staff(request, call_id, link_id)
-    _require_manager(request, link.call)
+    require(grant_policies.can_manage_call, user=request.user, call=link.call)
     try:
         call_reviewer_remove(link=link, actor=request.user)
     except TransitionConflict as exc:
         messages.error(request, exc.detail)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     else:
         messages.success(request, _("%(who)s left the pool.") % {"who": link.user.display_name})
     return redirect("review-manage-pool", link.call_id)
@@ -161,7 +157,7 @@ def pool_remove(request: HttpRequest, call_id: int, link_id: int) -> HttpRespons
 @require_POST
 def pool_invite(request: HttpRequest, call_id: int, link_id: int) -> HttpResponse:
     link = _get_pool_link_for_staff(request, call_id, link_id)
-    _require_manager(request, link.call)
+    require(grant_policies.can_manage_call, user=request.user, call=link.call)
     if not reviewer_invite_needed(link):
         messages.info(request, _("%(who)s can already log in.") % {"who": link.user.display_name})
     elif _send_invitation(request, link):

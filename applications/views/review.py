@@ -9,7 +9,6 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordResetConfirmView
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -144,23 +143,9 @@ def _get_application_for_member(request: HttpRequest, application_id: int) -> Ap
         )
     except Application.DoesNotExist:
         raise Http404 from None
-    if not policies.is_applicant(application, request.user):
+    if not policies.can_act_for_applicant(user=request.user, application=application):
         raise Http404
     return application
-
-
-def _require_manager(request: HttpRequest, call: Call) -> None:
-    if not grant_policies.is_programme_manager(request.user, call.programme_id):
-        raise PermissionDenied(_("Only a manager of the programme can do this."))
-
-
-def _i_manage(request: HttpRequest, call: Call) -> bool:
-    return grant_policies.is_programme_manager(request.user, call.programme_id)
-
-
-def _is_approver(request: HttpRequest, call: Call) -> bool:
-    held = grant_policies.roles_of(request.user).programme_roles.get(call.programme_id, ())
-    return "approver" in held
 
 
 @login_required
@@ -408,8 +393,6 @@ def review_save(request: HttpRequest, assignment_id: int) -> HttpResponse:
             )
         messages.error(request, exc.detail)
         return redirect("review-assignment", assignment.pk)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     if request.htmx:
         return _status(request, assignment, form, state="saved", version=saved.version)
     messages.success(
@@ -459,8 +442,6 @@ def review_submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
             return _submitted(request, assignment)
         messages.error(request, exc.detail)
         return redirect("review-assignment", assignment.pk)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     try:
         review_services.review_submit(assignment=assignment, actor=request.user)
     except RuleViolation as exc:
@@ -538,6 +519,6 @@ def _staff_context(request: HttpRequest, call: Call, section: str) -> dict:
         "call": call,
         "programme": call.programme,
         "currency": call.currency,
-        "i_manage": _i_manage(request, call),
+        "i_manage": grant_policies.can_manage_call(user=request.user, call=call),
         "section": section,
     }

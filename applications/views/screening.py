@@ -12,13 +12,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, DecimalField, F, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applications import policies
 from applications.forms.screening import (
     ApplicationFilterForm,
     ClarificationForm,
@@ -40,8 +40,9 @@ from grants.models import Call, CallQuestion
 from grants.selectors.calls import calls_visible_to
 from grants.selectors.programmes import staffed_programme_ids
 from grants.templatetags.money import in_zone
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.exports import csv_cell
+from workflows.permissions import require
 from workflows.services import available_transitions
 
 # Helpers: fetch for this user, or 404. ------------------------------------------------
@@ -62,11 +63,6 @@ def _get_application_for_user(user, application_id: int) -> Application:
     if not staffed.filter(pk=application_id).exists():
         raise Http404
     return application_for_user(user, application_id)
-
-
-def _require_manager(user, application: Application) -> None:
-    if not grant_policies.is_programme_manager(user, application.call.programme_id):
-        raise PermissionDenied(_("Only a manager of the programme can do this."))
 
 
 # The list of a call --------------------------------------------------------------------
@@ -232,7 +228,9 @@ SCREENING_ACTIONS = ("mark_eligible", "mark_ineligible", "request_clarification"
 
 def _render_application(request: HttpRequest, application: Application, **forms) -> HttpResponse:
     call = application.call
-    i_manage = grant_policies.is_programme_manager(request.user, call.programme_id)
+    i_manage = grant_policies.is_programme_manager(
+        user=request.user, programme_id=call.programme_id
+    )
     actions = (
         set(available_transitions(application, request.user)) & set(SCREENING_ACTIONS)
         if i_manage
@@ -298,7 +296,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 @require_POST
 def application_screen(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _get_application_for_user(request.user, application_id)
-    _require_manager(request.user, application)
+    require(policies.can_manage_application, user=request.user, application=application)
     eligible = request.POST.get("decision") == "eligible"
     form_class, prefix = (EligibleForm, "eligible") if eligible else (IneligibleForm, "ineligible")
     form = form_class(request.POST, auto_id=f"{prefix}_%s")
@@ -316,8 +314,6 @@ def application_screen(request: HttpRequest, application_id: int) -> HttpRespons
         except TransitionConflict as exc:
             messages.error(request, exc.detail)
             return redirect("manage-application", application_id=application.pk)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(
                 request,
@@ -333,7 +329,7 @@ def application_screen(request: HttpRequest, application_id: int) -> HttpRespons
 @require_POST
 def application_clarify(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _get_application_for_user(request.user, application_id)
-    _require_manager(request.user, application)
+    require(policies.can_manage_application, user=request.user, application=application)
     form = ClarificationForm(
         request.POST, zone=application.call.timezone, auto_id="clarification_%s"
     )
@@ -348,8 +344,6 @@ def application_clarify(request: HttpRequest, application_id: int) -> HttpRespon
         except TransitionConflict as exc:
             messages.error(request, exc.detail)
             return redirect("manage-application", application_id=application.pk)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(
                 request,

@@ -35,7 +35,7 @@ from grants.services.organisations import (
     organisation_update,
 )
 from workflows.api import NotFoundForAnonymous, error_responses
-from workflows.exceptions import NotPermitted
+from workflows.permissions import require
 
 
 @extend_schema_view(
@@ -141,15 +141,12 @@ class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             .order_by("role", "user__full_name", "user__email")
         )
 
-    def _require_admin(self) -> None:
-        """403 for a member who is not an administrator, before the input is looked at."""
-        if not policies.is_org_admin(self.request.user, self.organisation().pk):
-            raise NotPermitted(
-                _("Only an administrator of the organisation can manage its people.")
-            )
-
     def create(self, request: Request, organisation_id: str) -> Response:
-        self._require_admin()
+        require(
+            policies.can_manage_members,
+            user=request.user,
+            organisation_id=self.organisation().pk,
+        )
         serializer = MemberInviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = membership_invite(
@@ -165,7 +162,11 @@ class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def partial_update(self, request: Request, organisation_id: str, pk: str) -> Response:
         membership = self.get_object()
-        self._require_admin()
+        require(
+            policies.can_manage_members,
+            user=request.user,
+            organisation_id=self.organisation().pk,
+        )
         serializer = MemberRoleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = membership_change_role(
@@ -175,7 +176,11 @@ class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def destroy(self, request: Request, organisation_id: str, pk: str) -> Response:
         membership = self.get_object()
-        self._require_admin()
+        require(
+            policies.can_manage_members,
+            user=request.user,
+            organisation_id=self.organisation().pk,
+        )
         membership_remove(membership=membership, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -190,7 +195,11 @@ class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     @action(detail=True, methods=["post"])
     def invite(self, request: Request, organisation_id: str, pk: str) -> Response:
         membership = self.get_object()
-        self._require_admin()
+        require(
+            policies.can_manage_members,
+            user=request.user,
+            organisation_id=self.organisation().pk,
+        )
         membership = membership_invitation_resend(membership=membership, actor=request.user)
         return Response(MemberSerializer(membership).data)
 
@@ -246,10 +255,12 @@ class OrganisationInvitationViewSet(
 
     def destroy(self, request: Request, organisation_id: str, pk: str) -> Response:
         invitation = self.get_object()
-        if not policies.is_org_admin(request.user, self.organisation().pk):
-            raise NotPermitted(
-                _("Only an administrator of the organisation can manage its people.")
-            )
+        require(
+            policies.is_org_admin,
+            user=request.user,
+            organisation_id=self.organisation().pk,
+            message=_("Only an administrator of the organisation can manage its people."),
+        )
         membership_invitation_withdraw(invitation=invitation, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -17,6 +17,7 @@ from grants.models.common import (
     default_tranche_template,
     validate_call_offsets,
 )
+from workflows.permissions import fsm_permission
 
 
 class Call(FSMModelMixin, models.Model):
@@ -192,7 +193,7 @@ class Call(FSMModelMixin, models.Model):
         field=state,
         source=State.DRAFT,
         target=State.OPEN,
-        permission=policies.can_manage_call,
+        permission=fsm_permission(policies.can_manage_call),
         custom={"label": _("Publish")},
     )
     def publish(self) -> None:
@@ -202,7 +203,7 @@ class Call(FSMModelMixin, models.Model):
         field=state,
         source=State.OPEN,
         target=State.CLOSED,
-        permission=policies.can_manage_call,
+        permission=fsm_permission(policies.can_manage_call),
         custom={"label": _("Close")},
     )
     def close(self) -> None:
@@ -212,7 +213,7 @@ class Call(FSMModelMixin, models.Model):
         field=state,
         source=State.CLOSED,
         target=State.IN_REVIEW,
-        permission=policies.can_manage_call,
+        permission=fsm_permission(policies.can_manage_call),
         custom={"label": _("Start review")},
     )
     def start_review(self) -> None:
@@ -222,7 +223,7 @@ class Call(FSMModelMixin, models.Model):
         field=state,
         source=State.IN_REVIEW,
         target=State.DECIDED,
-        permission=policies.can_manage_call,
+        permission=fsm_permission(policies.can_manage_call),
         custom={"label": _("Record decision")},
     )
     def decide(self) -> None:
@@ -232,7 +233,7 @@ class Call(FSMModelMixin, models.Model):
         field=state,
         source=State.DECIDED,
         target=State.ARCHIVED,
-        permission=policies.can_manage_call,
+        permission=fsm_permission(policies.can_manage_call),
         custom={"label": _("Archive")},
     )
     def archive(self) -> None:
@@ -242,7 +243,7 @@ class Call(FSMModelMixin, models.Model):
         field=state,
         source=[State.DRAFT, State.OPEN],
         target=State.CANCELLED,
-        permission=policies.can_manage_call,
+        permission=fsm_permission(policies.can_manage_call),
         custom={"label": _("Cancel")},
     )
     def cancel(self) -> None:

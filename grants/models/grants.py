@@ -7,6 +7,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from grants import policies
 from grants.countries import CURRENCIES
 from grants.models.common import MONEY, BudgetCategory
+from workflows.permissions import fsm_permission
 
 
 class Grant(FSMModelMixin, models.Model):
@@ -93,7 +94,7 @@ class Grant(FSMModelMixin, models.Model):
         field=state,
         source=State.AWARDED,
         target=State.CONTRACTED,
-        permission=policies.can_sign_grant,
+        permission=fsm_permission(policies.can_sign_grant),
         custom={"label": _("Sign the agreement")},
     )
     def sign(self) -> None:
@@ -103,7 +104,7 @@ class Grant(FSMModelMixin, models.Model):
         field=state,
         source=State.CONTRACTED,
         target=State.ACTIVE,
-        permission=policies.can_manage_grant,
+        permission=fsm_permission(policies.can_manage_grant),
         custom={"label": _("Start")},
     )
     def activate(self) -> None:
@@ -113,7 +114,7 @@ class Grant(FSMModelMixin, models.Model):
         field=state,
         source=State.ACTIVE,
         target=State.CLOSING,
-        permission=policies.can_manage_grant,
+        permission=fsm_permission(policies.can_manage_grant),
         custom={"label": _("Start closing")},
     )
     def start_closing(self) -> None:
@@ -123,7 +124,7 @@ class Grant(FSMModelMixin, models.Model):
         field=state,
         source=State.CLOSING,
         target=State.CLOSED,
-        permission=policies.can_manage_grant,
+        permission=fsm_permission(policies.can_manage_grant),
         custom={"label": _("Close")},
     )
     def close(self) -> None:
@@ -133,7 +134,7 @@ class Grant(FSMModelMixin, models.Model):
         field=state,
         source=State.ACTIVE,
         target=State.SUSPENDED,
-        permission=policies.can_manage_grant,
+        permission=fsm_permission(policies.can_manage_grant),
         custom={"label": _("Suspend")},
     )
     def suspend(self) -> None:
@@ -143,7 +144,7 @@ class Grant(FSMModelMixin, models.Model):
         field=state,
         source=State.SUSPENDED,
         target=State.ACTIVE,
-        permission=policies.can_manage_grant,
+        permission=fsm_permission(policies.can_manage_grant),
         custom={"label": _("Resume")},
     )
     def resume(self) -> None:
@@ -153,7 +154,7 @@ class Grant(FSMModelMixin, models.Model):
         field=state,
         source=[State.ACTIVE, State.SUSPENDED],
         target=State.TERMINATED,
-        permission=policies.can_manage_grant,
+        permission=fsm_permission(policies.can_manage_grant),
         custom={"label": _("Terminate")},
     )
     def terminate(self) -> None:
@@ -225,7 +226,7 @@ class Amendment(FSMModelMixin, models.Model):
         field=state,
         source=State.REQUESTED,
         target=State.APPROVED,
-        permission=policies.can_manage_amendment,
+        permission=fsm_permission(policies.can_decide_amendment),
     )
     def approve(self) -> None:
         pass
@@ -234,7 +235,7 @@ class Amendment(FSMModelMixin, models.Model):
         field=state,
         source=State.REQUESTED,
         target=State.REJECTED,
-        permission=policies.can_manage_amendment,
+        permission=fsm_permission(policies.can_decide_amendment),
     )
     def reject(self) -> None:
         pass

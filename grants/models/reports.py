@@ -8,6 +8,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from grants import policies
 from grants.countries import CURRENCIES
 from grants.models.common import MONEY, StoredUpload
+from workflows.permissions import fsm_permission
 
 
 class Report(FSMModelMixin, models.Model):
@@ -69,7 +70,7 @@ class Report(FSMModelMixin, models.Model):
         field=state,
         source=State.SCHEDULED,
         target=State.OPEN,
-        permission=policies.can_manage_report,
+        permission=fsm_permission(policies.can_manage_report),
         custom={"label": _("Open")},
     )
     def open(self) -> None:
@@ -79,7 +80,7 @@ class Report(FSMModelMixin, models.Model):
         field=state,
         source=[State.OPEN, State.CHANGES_REQUESTED],
         target=State.SUBMITTED,
-        permission=policies.is_grantee_of_report,
+        permission=fsm_permission(policies.can_write_report),
         custom={"label": _("Submit")},
     )
     def submit(self) -> None:
@@ -89,7 +90,7 @@ class Report(FSMModelMixin, models.Model):
         field=state,
         source=State.SUBMITTED,
         target=State.APPROVED,
-        permission=policies.can_decide_report,
+        permission=fsm_permission(policies.can_decide_report),
         custom={"label": _("Approve")},
     )
     def approve(self) -> None:
@@ -99,7 +100,7 @@ class Report(FSMModelMixin, models.Model):
         field=state,
         source=State.SUBMITTED,
         target=State.CHANGES_REQUESTED,
-        permission=policies.can_decide_report,
+        permission=fsm_permission(policies.can_decide_report),
         custom={"label": _("Request changes")},
     )
     def request_changes(self) -> None:

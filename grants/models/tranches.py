@@ -6,6 +6,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from grants import policies
 from grants.models.common import MONEY
+from workflows.permissions import fsm_permission
 
 
 class Tranche(FSMModelMixin, models.Model):
@@ -68,7 +69,7 @@ class Tranche(FSMModelMixin, models.Model):
         field=state,
         source=State.PLANNED,
         target=State.DUE,
-        permission=policies.can_manage_tranche,
+        permission=fsm_permission(policies.can_manage_tranche),
         custom={"label": _("Make due")},
     )
     def make_due(self) -> None:
@@ -78,7 +79,7 @@ class Tranche(FSMModelMixin, models.Model):
         field=state,
         source=State.DUE,
         target=State.APPROVED,
-        permission=policies.can_approve_tranche,
+        permission=fsm_permission(policies.can_approve_tranche),
         custom={"label": _("Approve payment")},
     )
     def approve(self) -> None:
@@ -88,7 +89,7 @@ class Tranche(FSMModelMixin, models.Model):
         field=state,
         source=State.APPROVED,
         target=State.PAID,
-        permission=policies.can_pay_tranche,
+        permission=fsm_permission(policies.can_pay_tranche),
         custom={"label": _("Record payment")},
     )
     def pay(self) -> None:

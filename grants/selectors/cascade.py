@@ -112,7 +112,7 @@ def portfolio(
 ) -> QuerySet[Grant]:
     """The sub-grants of a programme with state, amount, `paid`, `next_deadline` and
     `overdue_reports`, in one query. Nothing for someone who does not staff the programme."""
-    if not policies.is_programme_staff(viewer, programme.pk):
+    if not policies.is_programme_staff(user=viewer, programme_id=programme.pk):
         return Grant.objects.none()
     grants = with_portfolio_figures(
         Grant.objects.filter(programme=programme).select_related("organisation"),
@@ -235,7 +235,7 @@ def incoming_grant_summary(grant: Grant, *, viewer) -> IncomingGrantSummary | No
     converted with the rate stored at approval) and what remains to commit. None for a viewer
     who staffs none of the funded programmes."""
     programmes = list(grant.funded_programmes.order_by("title"))
-    if not any(policies.is_programme_staff(viewer, p.pk) for p in programmes):
+    if not any(policies.is_programme_staff(user=viewer, programme_id=p.pk) for p in programmes):
         return None
     same = [p for p in programmes if p.currency == grant.currency]
     ids = [p.pk for p in same]
@@ -311,7 +311,7 @@ def donor_report_rows(
     running in the period, payments made in it, spending per budget category and indicators
     from the approved reports whose period ends in it, and the narrative highlights of those
     reports. Empty for a viewer who does not staff the programme."""
-    if not policies.is_programme_staff(viewer, programme.pk):
+    if not policies.is_programme_staff(user=viewer, programme_id=programme.pk):
         return []
     currency = programme.currency
     grants = (

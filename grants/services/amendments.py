@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from grants import policies
 from grants.models import Amendment, Grant, Report
 from grants.services.grants import _locked_grant
-from workflows.exceptions import NotPermitted, RuleViolation
+from workflows.exceptions import RuleViolation
+from workflows.permissions import require
 from workflows.services import transition_perform
 
 
@@ -22,8 +23,12 @@ def amendment_request(
     """The grantee asks for a change. `changes`: for a budget reallocation
     {"lines": {line_id: new_amount}} (the total stays the same); for an extension
     {"end_date": "YYYY-MM-DD"}; for activities {"description": "…"}."""
-    if not policies.is_member(actor, grant.organisation_id):
-        raise NotPermitted(_("Only the grantee can request an amendment."))
+    require(
+        policies.is_member,
+        user=actor,
+        organisation_id=grant.organisation_id,
+        message=_("Only the grantee can request an amendment."),
+    )
     errors = {}
     if not (justification or "").strip():
         errors["justification"] = [_("Explain why the change is needed.")]

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from grants import policies
 from grants.models import Call, CallQuestion, Criterion, Programme
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.exceptions import RuleViolation, TransitionConflict
+from workflows.permissions import require
 from workflows.services import transition_perform
 
 # Once a call is published, these define what a valid application is: changing them could
@@ -48,8 +49,12 @@ EDITABLE_CALL_FIELDS = {
 def call_update(*, call: Call, actor, **fields) -> Call:
     """Change a call. After publication only the fields in EDITABLE_CALL_FIELDS may change,
     the closing time only later and the budget only up."""
-    if not policies.can_manage_call(call, actor):
-        raise NotPermitted(_("Only a manager of the programme can change its calls."))
+    require(
+        policies.can_manage_call,
+        user=actor,
+        call=call,
+        message=_("Only a manager of the programme can change its calls."),
+    )
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)
         errors: dict[str, list[str]] = {}
@@ -180,8 +185,12 @@ def _full_clean(obj, exclude: list[str] | None = None) -> None:
 
 def call_create(*, programme: Programme, actor, **fields) -> Call:
     """A new call in a programme, as a draft. Only a manager of the programme may create it."""
-    if not policies.can_manage_programme(actor, programme):
-        raise NotPermitted(_("Only a manager of the programme can create calls."))
+    require(
+        policies.can_manage_programme,
+        user=actor,
+        programme=programme,
+        message=_("Only a manager of the programme can create calls."),
+    )
     fields.pop("state", None)
     errors = _call_rule_errors(fields)
     if errors:
@@ -197,8 +206,12 @@ def _locked_call(call_id: int) -> Call:
 
 
 def _require_questions_editable(call: Call, actor) -> None:
-    if not policies.can_manage_call(call, actor):
-        raise NotPermitted(_("Only a manager of the programme can change its calls."))
+    require(
+        policies.can_manage_call,
+        user=actor,
+        call=call,
+        message=_("Only a manager of the programme can change its calls."),
+    )
     if call.state != Call.State.DRAFT:
         raise TransitionConflict(
             _("The questions cannot change once the call is published: applicants are using them."),
@@ -207,8 +220,12 @@ def _require_questions_editable(call: Call, actor) -> None:
 
 
 def _require_criteria_editable(call: Call, actor) -> None:
-    if not policies.can_manage_call(call, actor):
-        raise NotPermitted(_("Only a manager of the programme can change its calls."))
+    require(
+        policies.can_manage_call,
+        user=actor,
+        call=call,
+        message=_("Only a manager of the programme can change its calls."),
+    )
     if call.state not in CRITERIA_EDITABLE_STATES:
         raise TransitionConflict(
             _("The scoring criteria cannot change once review has started."),

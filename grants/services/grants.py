@@ -21,6 +21,7 @@ from grants.notifications import notify_organisation
 from grants.uploads import inspect_upload
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import Notification
+from workflows.permissions import require
 from workflows.services import transition_perform
 
 CENT = Decimal("0.01")
@@ -184,8 +185,12 @@ def grant_sign(*, grant: Grant, actor, signed_copy=None) -> Grant:
     with transaction.atomic():
         grant = _locked_grant(grant)
         # Who and when before what: a refused signer must not leave a file behind.
-        if not policies.can_sign_grant(grant, actor):
-            raise NotPermitted(_("Only an administrator of the grantee organisation can sign."))
+        require(
+            policies.can_sign_grant,
+            user=actor,
+            grant=grant,
+            message=_("Only an administrator of the grantee organisation can sign."),
+        )
         if grant.state != Grant.State.AWARDED:
             raise TransitionConflict(_("This agreement is already signed."), code="invalid_state")
         grant.signed_at = timezone.now()
@@ -242,8 +247,12 @@ def tranche_pay(
     with transaction.atomic():
         grant = _locked_grant(tranche.grant)
         tranche = Tranche.objects.select_for_update().get(pk=tranche.pk)
-        if not policies.can_pay_tranche(tranche, actor):
-            raise NotPermitted(_("Only the programme's managers and approvers record payments."))
+        require(
+            policies.can_pay_tranche,
+            user=actor,
+            tranche=tranche,
+            message=_("Only the programme's managers and approvers record payments."),
+        )
         if tranche.state != Tranche.State.APPROVED:
             raise TransitionConflict(
                 _("This tranche is “%(s)s”: only an approved tranche can be paid.")
@@ -296,8 +305,12 @@ def grant_change_state(*, grant: Grant, actor, name: str, comment: str = "") -> 
     with transaction.atomic():
         grant = _locked_grant(grant)
         # Who before what: an outsider learns nothing about the grant's rules.
-        if not policies.can_manage_grant(grant, actor):
-            raise NotPermitted(_("Only the grant's managers change its state."))
+        require(
+            policies.can_manage_grant,
+            user=actor,
+            grant=grant,
+            message=_("Only the grant's managers change its state."),
+        )
         if name in GRANT_TRANSITIONS_WITH_REASON and not comment:
             raise RuleViolation({"comment": [_("Give the reason.")]})
         if name == "close" and grant.state == Grant.State.CLOSING:
@@ -402,8 +415,12 @@ def incoming_grant_create(
     """Enter by hand the donor's grant to `organisation` (the lead), with the donor's rules
     for sub-grants. Only the organisation's administrators. An incoming grant has no
     application and no programme: it funds programmes through Programme.parent_grant."""
-    if not policies.is_org_admin(actor, organisation.pk):
-        raise NotPermitted(_("Only an administrator of the organisation can enter its grants."))
+    require(
+        policies.is_org_admin,
+        user=actor,
+        organisation_id=organisation.pk,
+        message=_("Only an administrator of the organisation can enter its grants."),
+    )
     rules = {
         "max_subgrant_amount": max_subgrant_amount,
         "min_cofinancing_percent": min_cofinancing_percent,
@@ -455,10 +472,12 @@ def incoming_grant_update(*, grant: Grant, actor, **fields) -> Grant:
     with transaction.atomic():
         grant = _locked_grant(grant)
         # Who before what: an outsider learns nothing about the grant.
-        if not policies.is_org_admin(actor, grant.organisation_id):
-            raise NotPermitted(
-                _("Only an administrator of the organisation can change its grants.")
-            )
+        require(
+            policies.is_org_admin,
+            user=actor,
+            organisation_id=grant.organisation_id,
+            message=_("Only an administrator of the organisation can change its grants."),
+        )
         if grant.application_id is not None or grant.programme_id is not None:
             raise TransitionConflict(
                 _("This is a sub-grant awarded here, not an incoming grant."), code="not_incoming"
@@ -491,8 +510,12 @@ def incoming_grant_update(*, grant: Grant, actor, **fields) -> Grant:
 
 def grant_summary_update(*, grant: Grant, actor, summary: str) -> Grant:
     """The public summary published with the award (EU cascade rules ask for a description)."""
-    if not policies.can_manage_grant(grant, actor):
-        raise NotPermitted(_("Only the programme's managers edit the public summary."))
+    require(
+        policies.can_manage_grant,
+        user=actor,
+        grant=grant,
+        message=_("Only the programme's managers edit the public summary."),
+    )
     summary = (summary or "").strip()
     if len(summary) > 2000:
         raise RuleViolation({"summary": [_("Keep the summary under 2,000 characters.")]})

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from grants import policies
 from grants.models import Membership, MembershipInvitation, Organisation
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.permissions import require
 
 
 def organisation_create(*, actor, **fields) -> Organisation:
@@ -26,8 +27,12 @@ def organisation_create(*, actor, **fields) -> Organisation:
 
 
 def organisation_update(*, organisation: Organisation, actor, **fields) -> Organisation:
-    if not policies.can_edit_organisation(actor, organisation):
-        raise NotPermitted(_("Only an administrator of the organisation can change its profile."))
+    require(
+        policies.can_edit_organisation,
+        user=actor,
+        organisation=organisation,
+        message=_("Only an administrator of the organisation can change its profile."),
+    )
     for name, value in fields.items():
         setattr(organisation, name, value)
     organisation.full_clean()
@@ -60,13 +65,6 @@ def _admin_ids(organisation_id: int) -> set[int]:
             organisation_id=organisation_id, role=Membership.Role.ADMIN
         ).values_list("user_id", flat=True)
     )
-
-
-def _require_admin(actor, organisation_id: int) -> None:
-    # A first check from the cached roles, before any input is looked at. The one that
-    # counts is made again under the lock, by _lock_for_admin.
-    if not policies.is_org_admin(actor, organisation_id):
-        raise NotPermitted(_("Only an administrator of the organisation can manage its people."))
 
 
 def _lock_for_admin(organisation_id: int, actor) -> set[int]:
@@ -186,7 +184,7 @@ def membership_invite(
     Someone already a member, or already invited, is refused (400)."""
     from django.contrib.auth import get_user_model
 
-    _require_admin(actor, organisation.pk)
+    require(policies.can_manage_members, user=actor, organisation_id=organisation.pk)
     email = (email or "").strip().lower()
     errors: dict[str, list[str]] = {}
     try:
@@ -231,7 +229,7 @@ def membership_invite(
 
 def membership_invitation_resend(*, membership: Membership, actor) -> Membership:
     """Send the set-password e-mail again, to a member who has not set a password yet."""
-    _require_admin(actor, membership.organisation_id)
+    require(policies.can_manage_members, user=actor, organisation_id=membership.organisation_id)
     with transaction.atomic():
         _lock_for_admin(membership.organisation_id, actor)
         membership = _current_membership(membership)
@@ -372,7 +370,7 @@ def membership_invitation_withdraw(*, invitation: MembershipInvitation, actor) -
     notification, if not delivered yet, is cancelled."""
     from workflows.models import Notification
 
-    _require_admin(actor, invitation.organisation_id)
+    require(policies.can_manage_members, user=actor, organisation_id=invitation.organisation_id)
     with transaction.atomic():
         _lock_for_admin(invitation.organisation_id, actor)
         current = (
@@ -398,7 +396,7 @@ def membership_invitation_withdraw(*, invitation: MembershipInvitation, actor) -
 
 def membership_change_role(*, membership: Membership, actor, role: str) -> Membership:
     """Make a member an administrator, or an administrator a member — never the last one."""
-    _require_admin(actor, membership.organisation_id)
+    require(policies.can_manage_members, user=actor, organisation_id=membership.organisation_id)
     _check_role(role)
     with transaction.atomic():
         admins = _lock_for_admin(membership.organisation_id, actor)
@@ -423,7 +421,7 @@ def membership_change_role(*, membership: Membership, actor, role: str) -> Membe
 def membership_remove(*, membership: Membership, actor) -> None:
     """Take someone out of the organisation; an administrator may remove themselves, unless
     they are its last administrator."""
-    _require_admin(actor, membership.organisation_id)
+    require(policies.can_manage_members, user=actor, organisation_id=membership.organisation_id)
     with transaction.atomic():
         admins = _lock_for_admin(membership.organisation_id, actor)
         membership = _current_membership(membership)

@@ -8,15 +8,20 @@ from django.utils.translation import gettext as _
 from grants import policies
 from grants.models import Organisation, Programme
 from grants.services.calls import EDITABLE_PROGRAMME_FIELDS, _full_clean
-from workflows.exceptions import NotPermitted, RuleViolation
+from workflows.exceptions import RuleViolation
+from workflows.permissions import require
 
 
 def programme_create(*, actor, owner: Organisation, donors=(), **fields) -> Programme:
     """Any administrator of the owner organisation can start a programme and manages it."""
     from grants.models import ProgrammeRole
 
-    if not policies.is_org_admin(actor, owner.pk):
-        raise NotPermitted(_("Only an administrator of the owner organisation can do this."))
+    require(
+        policies.is_org_admin,
+        user=actor,
+        organisation_id=owner.pk,
+        message=_("Only an administrator of the owner organisation can do this."),
+    )
     with transaction.atomic():
         programme = Programme(owner=owner, **fields)
         programme.full_clean()
@@ -31,8 +36,12 @@ def programme_create(*, actor, owner: Organisation, donors=(), **fields) -> Prog
 
 def programme_update(*, programme: Programme, actor, **fields) -> Programme:
     """Change a programme's settings; only its managers may, only EDITABLE_PROGRAMME_FIELDS."""
-    if not policies.can_manage_programme(actor, programme):
-        raise NotPermitted(_("Only a manager of the programme can change it."))
+    require(
+        policies.can_manage_programme,
+        user=actor,
+        programme=programme,
+        message=_("Only a manager of the programme can change it."),
+    )
     fixed = sorted(set(fields) - EDITABLE_PROGRAMME_FIELDS)
     if fixed:
         raise RuleViolation(

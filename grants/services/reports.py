@@ -30,8 +30,9 @@ from grants.models import (
 from grants.notifications import notify_organisation
 from grants.selectors.reports import financial_statement
 from grants.uploads import inspect_upload
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.models import Notification, TransitionLog
+from workflows.permissions import require
 from workflows.services import transition_perform
 
 EDITABLE = (Report.State.OPEN, Report.State.CHANGES_REQUESTED)
@@ -83,8 +84,12 @@ def report_save(
     with transaction.atomic():
         report = _locked(report)
         grant = report.grant
-        if not policies.is_member(actor, grant.organisation_id):
-            raise NotPermitted(_("Only the grantee writes its reports."))
+        require(
+            policies.is_member,
+            user=actor,
+            organisation_id=grant.organisation_id,
+            message=_("Only the grantee writes its reports."),
+        )
         if report.state not in EDITABLE:
             raise TransitionConflict(
                 _("This report is “%(s)s” and cannot be changed.")
@@ -146,8 +151,12 @@ def report_submit(*, report: Report, actor) -> Report:
     currency. Open comments are marked resolved by the resubmission."""
     with transaction.atomic():
         report = _locked(report)
-        if not policies.is_member(actor, report.grant.organisation_id):
-            raise NotPermitted(_("Only the grantee submits its reports."))
+        require(
+            policies.is_member,
+            user=actor,
+            organisation_id=report.grant.organisation_id,
+            message=_("Only the grantee submits its reports."),
+        )
         errors = {}
         questions = report.grant.programme.report_questions if report.grant.programme_id else []
         missing = [q for q in questions if not (report.narrative.get(q) or "").strip()]
@@ -169,10 +178,12 @@ def report_submit(*, report: Report, actor) -> Report:
 
 def report_request_changes(*, report: Report, actor, comments: Mapping[str, str]) -> Report:
     """Send the report back with a comment per section, so the grantee sees exactly what to fix."""
-    if not policies.can_decide_report(report, actor):
-        raise NotPermitted(
-            _("Only the programme's managers, outside the grantee, decide on reports.")
-        )
+    require(
+        policies.can_decide_report,
+        user=actor,
+        report=report,
+        message=_("Only the programme's managers, outside the grantee, decide on reports."),
+    )
     comments = {k: (v or "").strip() for k, v in comments.items() if (v or "").strip()}
     if not comments:
         raise RuleViolation({"comments": [_("Say what needs to change.")]})
@@ -265,8 +276,12 @@ def report_attachment_remove(*, attachment: ReportAttachment, actor) -> None:
 
 
 def _require_writable(report: Report, actor) -> None:
-    if not policies.is_member(actor, report.grant.organisation_id):
-        raise NotPermitted(_("Only the grantee writes its reports."))
+    require(
+        policies.is_member,
+        user=actor,
+        organisation_id=report.grant.organisation_id,
+        message=_("Only the grantee writes its reports."),
+    )
     if report.state not in EDITABLE:
         raise TransitionConflict(
             _("This report is “%(s)s” and cannot be changed.") % {"s": report.get_state_display()},
@@ -280,8 +295,12 @@ def exchange_rate_set(
     """The manager keeps the monthly rate table: `rate` units of `currency` for one unit of
     the programme's currency. Setting a month again corrects it; reports already approved
     keep the rate stored with them."""
-    if not policies.can_manage_programme(actor, programme):
-        raise NotPermitted(_("Only a manager of the programme keeps its exchange rates."))
+    require(
+        policies.can_manage_programme,
+        user=actor,
+        programme=programme,
+        message=_("Only a manager of the programme keeps its exchange rates."),
+    )
     errors = {}
     currency = (currency or "").strip().upper()
     if len(currency) != 3:
@@ -339,8 +358,12 @@ def _locked_grant_for_schedule(grant: Grant, actor) -> Grant:
     managers adding reports at once cannot hand out the same number."""
     grant = Grant.objects.select_for_update().get(pk=grant.pk)
     # Who before what: an outsider learns nothing about the schedule's rules.
-    if not policies.can_manage_grant(grant, actor):
-        raise NotPermitted(_("Only the grant's managers change its reporting schedule."))
+    require(
+        policies.can_manage_grant,
+        user=actor,
+        grant=grant,
+        message=_("Only the grant's managers change its reporting schedule."),
+    )
     if grant.state in SCHEDULE_FROZEN:
         raise TransitionConflict(
             _("This grant is “%(s)s”: its reporting schedule cannot change any more.")

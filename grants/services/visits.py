@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from grants import policies
 from grants.models import FollowUpAction, Grant, MonitoringVisit
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.permissions import require
 
 
 def visit_record(
@@ -22,8 +23,12 @@ def visit_record(
     findings: str,
     actions: list[dict] = (),
 ) -> MonitoringVisit:
-    if not policies.can_manage_grant(grant, actor):
-        raise NotPermitted(_("Only the programme's managers record monitoring visits."))
+    require(
+        policies.can_manage_grant,
+        user=actor,
+        grant=grant,
+        message=_("Only the programme's managers record monitoring visits."),
+    )
     errors = {}
     if not (findings or "").strip():
         errors["findings"] = [_("Write the findings.")]
@@ -49,7 +54,8 @@ def visit_record(
 def follow_up_close(*, action: FollowUpAction, actor, note: str = "") -> FollowUpAction:
     grant = action.visit.grant
     if not (
-        policies.can_manage_grant(grant, actor) or policies.is_member(actor, grant.organisation_id)
+        policies.can_manage_grant(user=actor, grant=grant)
+        or policies.is_member(user=actor, organisation_id=grant.organisation_id)
     ):
         raise NotPermitted(_("You cannot close this action."))
     with transaction.atomic():

@@ -91,7 +91,7 @@ def _get_grant_for_viewer(request: HttpRequest, grant_id: int) -> Grant:
         .filter(pk=grant_id)
         .first()
     )
-    if grant is None or not policies.can_view_grant(request.user, grant):
+    if grant is None or not policies.can_view_grant(user=request.user, grant=grant):
         raise Http404
     return grant
 
@@ -217,7 +217,7 @@ def _render_grant(
             "amendments": amendments,
             "visits": visits,
             "history": _history(grant, reports, tranches),
-            "can_sign": policies.can_sign_grant(grant, request.user),
+            "can_sign": policies.can_sign_grant(user=request.user, grant=grant),
             "signers": [m.user.display_name for m in admins],
             "amendment_form": amendment_form or AmendmentForm(lines=lines),
             "close_form": FollowUpCloseForm(),
@@ -277,7 +277,7 @@ def grant_signed_copy(request: HttpRequest, grant_id: int) -> HttpResponse:
 def grant_sign_view(request: HttpRequest, grant_id: int) -> HttpResponse:
     """Accept the agreement in the app, or upload a signed copy; both call grant_sign."""
     grant = _get_grant_for_member(request, grant_id)
-    can_sign = policies.can_sign_grant(grant, request.user)
+    can_sign = policies.can_sign_grant(user=request.user, grant=grant)
     form = SignedCopyForm()
     status = 200
     if request.method == "POST" and grant.state == Grant.State.AWARDED:

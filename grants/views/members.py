@@ -15,7 +15,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordResetConfirmView
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -35,19 +34,13 @@ from grants.services.organisations import (
     membership_invite,
     membership_remove,
 )
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.exceptions import RuleViolation, TransitionConflict
+from workflows.permissions import require
 
 
 def _organisation_for_member(request: HttpRequest, organisation_id: int) -> Organisation:
     """The organisation if the user belongs to it; 404 for anyone else."""
     return get_object_or_404(organisations_of(request.user), pk=organisation_id)
-
-
-def _require_admin(request: HttpRequest, organisation: Organisation) -> None:
-    if not policies.is_org_admin(request.user, organisation.pk):
-        raise PermissionDenied(
-            _("Only an administrator of the organisation can manage its people.")
-        )
 
 
 def _membership(organisation: Organisation, membership_id: int) -> Membership:
@@ -64,7 +57,7 @@ def _render(
     form: MemberInviteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    is_admin = policies.is_org_admin(request.user, organisation.pk)
+    is_admin = policies.is_org_admin(user=request.user, organisation_id=organisation.pk)
     memberships = list(
         Membership.objects.filter(organisation=organisation)
         .select_related("user")
@@ -104,7 +97,7 @@ def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = _organisation_for_member(request, organisation_id)
     if request.method == "GET":
         return _render(request, organisation)
-    _require_admin(request, organisation)
+    require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
     form = MemberInviteForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -118,8 +111,6 @@ def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
             )
         except RuleViolation as exc:
             form.add_rule_errors(exc)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             # The same words whether the address had an account or not.
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": result.email})
@@ -131,7 +122,7 @@ def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
 @require_POST
 def member_role(request: HttpRequest, organisation_id: int, membership_id: int) -> HttpResponse:
     organisation = _organisation_for_member(request, organisation_id)
-    _require_admin(request, organisation)
+    require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
     membership = _membership(organisation, membership_id)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
@@ -145,8 +136,6 @@ def member_role(request: HttpRequest, organisation_id: int, membership_id: int) 
         messages.error(request, exc.detail)
     except RuleViolation as exc:
         messages.error(request, exc.detail)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     else:
         who = membership.user.display_name
         if membership.role == Membership.Role.ADMIN:
@@ -162,14 +151,12 @@ def member_role(request: HttpRequest, organisation_id: int, membership_id: int) 
 @require_POST
 def member_remove(request: HttpRequest, organisation_id: int, membership_id: int) -> HttpResponse:
     organisation = _organisation_for_member(request, organisation_id)
-    _require_admin(request, organisation)
+    require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
     membership = _membership(organisation, membership_id)
     try:
         membership_remove(membership=membership, actor=request.user)
     except TransitionConflict as exc:
         messages.error(request, exc.detail)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     else:
         if membership.user_id == request.user.pk:
             messages.success(request, _("You left %(org)s.") % {"org": organisation})
@@ -188,14 +175,12 @@ def member_invite_again(
     request: HttpRequest, organisation_id: int, membership_id: int
 ) -> HttpResponse:
     organisation = _organisation_for_member(request, organisation_id)
-    _require_admin(request, organisation)
+    require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
     membership = _membership(organisation, membership_id)
     try:
         membership_invitation_resend(membership=membership, actor=request.user)
     except TransitionConflict as exc:
         messages.info(request, exc.detail)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     else:
         messages.success(
             request,
@@ -219,14 +204,12 @@ def invitation_withdraw(
     request: HttpRequest, organisation_id: int, invitation_id: int
 ) -> HttpResponse:
     organisation = _organisation_for_member(request, organisation_id)
-    _require_admin(request, organisation)
+    require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
     invitation = _invitation(organisation, invitation_id)
     try:
         membership_invitation_withdraw(invitation=invitation, actor=request.user)
     except TransitionConflict as exc:
         messages.info(request, exc.detail)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     else:
         messages.success(
             request,

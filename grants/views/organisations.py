@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from grants.models import Organisation
 from grants.selectors.organisations import organisations_of
 from grants.services import organisations as organisations_services
 from grants.services.organisations import organisation_update
+from workflows.permissions import require
 
 
 def _get_organisation_for_admin(request: HttpRequest, organisation_id: int) -> Organisation:
@@ -26,10 +26,12 @@ def _get_organisation_for_admin(request: HttpRequest, organisation_id: int) -> O
         organisation = organisations_of(request.user).get(pk=organisation_id)
     except Organisation.DoesNotExist:
         raise Http404 from None
-    if not policies.can_edit_organisation(request.user, organisation):
-        raise PermissionDenied(
-            _("Only an administrator of the organisation can change its profile.")
-        )
+    require(
+        policies.can_edit_organisation,
+        user=request.user,
+        organisation=organisation,
+        message=_("Only an administrator of the organisation can change its profile."),
+    )
     return organisation
 
 

@@ -114,8 +114,8 @@ def test_an_existing_account_is_invited_not_added(
     assert result.email == applicant_b.email  # as given, normalised: nothing of the account
     # Not a member, not an administrator, nothing they could be excluded or barred by.
     assert not is_member(applicant_b, org_a)
-    assert not policies.is_member(fresh(applicant_b), org_a.pk)
-    assert not policies.is_org_admin(fresh(applicant_b), org_a.pk)
+    assert not policies.is_member(user=fresh(applicant_b), organisation_id=org_a.pk)
+    assert not policies.is_org_admin(user=fresh(applicant_b), organisation_id=org_a.pk)
     invitation = MembershipInvitation.objects.get()
     assert (invitation.organisation, invitation.user, invitation.role) == (
         org_a,
@@ -186,14 +186,16 @@ def test_accepting_makes_the_invitee_a_member_in_the_invited_role(org_a, applica
         organisation=org_a, actor=applicant_a, email=applicant_b.email, role="admin"
     ).invitation
     invitee = fresh(applicant_b)
-    assert not policies.is_org_admin(invitee, org_a.pk)  # its roles are cached from now on
+    assert not policies.is_org_admin(
+        user=invitee, organisation_id=org_a.pk
+    )  # its roles are cached from now on
     membership = membership_invitation_accept(invitation=invitation, actor=invitee)
     assert (membership.user, membership.organisation, membership.role) == (
         applicant_b,
         org_a,
         "admin",
     )
-    assert policies.is_org_admin(invitee, org_a.pk)  # the cache was dropped
+    assert policies.is_org_admin(user=invitee, organisation_id=org_a.pk)  # the cache was dropped
     invitation.refresh_from_db()
     assert invitation.accepted is True and invitation.answered_at is not None
     assert not invitation.is_open
@@ -405,7 +407,9 @@ def test_an_admin_demoted_a_moment_ago_is_refused_despite_cached_roles(
         membership=membership_of(colleague_a, org_a), actor=applicant_a, role="admin"
     )
     stale = User.objects.get(pk=applicant_a.pk)
-    assert policies.is_org_admin(stale, org_a.pk)  # its roles are cached from now on
+    assert policies.is_org_admin(
+        user=stale, organisation_id=org_a.pk
+    )  # its roles are cached from now on
     colleague = User.objects.get(pk=colleague_a.pk)
     membership_change_role(
         membership=membership_of(applicant_a, org_a), actor=colleague, role="member"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -35,17 +35,17 @@ from grants.views.manage.programmes import (
     _get_call_for_user,
     _get_programme_for_user,
     _reminder_rows,
-    _require_manager,
 )
 from workflows import offsets
-from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.exceptions import RuleViolation, TransitionConflict
+from workflows.permissions import require
 from workflows.services import available_transitions
 
 
 @login_required
 def call_create(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = _get_programme_for_user(request.user, programme_id)
-    _require_manager(request.user, programme.pk)
+    require(policies.can_manage_programme, user=request.user, programme=programme)
     form = CallForm(
         request.POST if request.method == "POST" else None,
         currency=programme.currency,
@@ -59,8 +59,6 @@ def call_create(request: HttpRequest, programme_id: int) -> HttpResponse:
             )
         except RuleViolation as exc:
             _apply_errors(form, exc.errors)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(
                 request,
@@ -90,7 +88,7 @@ def _call_actions(call: Call, user) -> list[dict]:
 @login_required
 def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _get_call_for_user(request.user, call_id)
-    i_manage = policies.is_programme_manager(request.user, call.programme_id)
+    i_manage = policies.is_programme_manager(user=request.user, programme_id=call.programme_id)
     attach_application_counts([call])
     return render(
         request,
@@ -117,7 +115,7 @@ def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
 @login_required
 def call_edit(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _get_call_for_user(request.user, call_id)
-    _require_manager(request.user, call.programme_id)
+    require(policies.can_manage_call, user=request.user, call=call)
     form = CallForm(
         request.POST if request.method == "POST" else None, currency=call.currency, call=call
     )
@@ -128,8 +126,6 @@ def call_edit(request: HttpRequest, call_id: int) -> HttpResponse:
             _apply_errors(form, exc.errors)
         except ValidationError as exc:
             _apply_errors(form, exc.message_dict)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(request, _("The call was saved."))
             return redirect("manage-call", call_id=call.pk)
@@ -147,15 +143,13 @@ def call_transition(request: HttpRequest, call_id: int, name: str) -> HttpRespon
     service = CALL_TRANSITION_SERVICES.get(name)
     if service is None:
         raise Http404
-    _require_manager(request.user, call.programme_id)
+    require(policies.can_manage_call, user=request.user, call=call)
     form = TransitionForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
         call = service(call=call, actor=request.user, comment=comment)
     except TransitionConflict as exc:
         messages.error(request, exc.detail)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     else:
         messages.success(
             request, _("The call is now “%(state)s”.") % {"state": call.get_state_display()}
@@ -182,8 +176,6 @@ def _setup_item_form(
         except TransitionConflict as exc:
             messages.error(request, exc.detail)
             return redirect("manage-call", call_id=call.pk)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(request, saved_message)
             return redirect("manage-call", call_id=call.pk)
@@ -195,7 +187,7 @@ def _setup_item_form(
 @login_required
 def question_create(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _get_call_for_user(request.user, call_id)
-    _require_manager(request.user, call.programme_id)
+    require(policies.can_manage_call, user=request.user, call=call)
     return _setup_item_form(
         request,
         call=call,
@@ -210,7 +202,7 @@ def question_create(request: HttpRequest, call_id: int) -> HttpResponse:
 def question_edit(request: HttpRequest, call_id: int, question_id: int) -> HttpResponse:
     call = _get_call_for_user(request.user, call_id)
     question = get_object_or_404(CallQuestion, call=call, pk=question_id)
-    _require_manager(request.user, call.programme_id)
+    require(policies.can_manage_call, user=request.user, call=call)
     return _setup_item_form(
         request,
         call=call,
@@ -227,13 +219,11 @@ def question_edit(request: HttpRequest, call_id: int, question_id: int) -> HttpR
 def question_delete(request: HttpRequest, call_id: int, question_id: int) -> HttpResponse:
     call = _get_call_for_user(request.user, call_id)
     question = get_object_or_404(CallQuestion, call=call, pk=question_id)
-    _require_manager(request.user, call.programme_id)
+    require(policies.can_manage_call, user=request.user, call=call)
     try:
         call_question_delete(question=question, actor=request.user)
     except TransitionConflict as exc:
         messages.error(request, exc.detail)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     else:
         messages.success(request, _("Question removed."))
     return redirect("manage-call", call_id=call.pk)
@@ -242,7 +232,7 @@ def question_delete(request: HttpRequest, call_id: int, question_id: int) -> Htt
 @login_required
 def criterion_create(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _get_call_for_user(request.user, call_id)
-    _require_manager(request.user, call.programme_id)
+    require(policies.can_manage_call, user=request.user, call=call)
     return _setup_item_form(
         request,
         call=call,
@@ -257,7 +247,7 @@ def criterion_create(request: HttpRequest, call_id: int) -> HttpResponse:
 def criterion_edit(request: HttpRequest, call_id: int, criterion_id: int) -> HttpResponse:
     call = _get_call_for_user(request.user, call_id)
     criterion = get_object_or_404(Criterion, call=call, pk=criterion_id)
-    _require_manager(request.user, call.programme_id)
+    require(policies.can_manage_call, user=request.user, call=call)
     return _setup_item_form(
         request,
         call=call,
@@ -274,13 +264,11 @@ def criterion_edit(request: HttpRequest, call_id: int, criterion_id: int) -> Htt
 def criterion_delete(request: HttpRequest, call_id: int, criterion_id: int) -> HttpResponse:
     call = _get_call_for_user(request.user, call_id)
     criterion = get_object_or_404(Criterion, call=call, pk=criterion_id)
-    _require_manager(request.user, call.programme_id)
+    require(policies.can_manage_call, user=request.user, call=call)
     try:
         call_criterion_delete(criterion=criterion, actor=request.user)
     except TransitionConflict as exc:
         messages.error(request, exc.detail)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     else:
         messages.success(request, _("Criterion removed."))
     return redirect("manage-call", call_id=call.pk)

@@ -82,6 +82,7 @@ from grants.views.public import public_grants
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.exports import csv_cell
 from workflows.models import TransitionLog
+from workflows.permissions import require
 from workflows.services import available_transitions
 
 # Helpers: fetch for this user, or 404. ------------------------------------------------
@@ -150,17 +151,6 @@ def _get_incoming_grant_for_user(user, grant_id: int) -> Grant:
         .select_related("organisation", "donor"),
         pk=grant_id,
     )
-
-
-def _require_manager(user, programme_id: int) -> None:
-    """Approvers and observers read; only managers change (403, the object being visible)."""
-    if not policies.is_programme_manager(user, programme_id):
-        raise PermissionDenied(_("Only a manager of the programme can do this."))
-
-
-def _require_finance(user, grant: Grant) -> None:
-    if not policies.can_finance_grant(grant, user):
-        raise PermissionDenied(_("Only a manager or approver of the programme can do this."))
 
 
 def _apply_errors(form, errors: dict[str, list[str]]) -> None:
@@ -236,7 +226,7 @@ def portfolio(request: HttpRequest, programme_id: int) -> HttpResponse:
             "unpaid": committed - paid,
             "overdue_total": sum(g.overdue_reports for g in grants),
             "export_query": request.GET.urlencode(),
-            "i_manage": policies.is_programme_manager(request.user, programme.pk),
+            "i_manage": policies.is_programme_manager(user=request.user, programme_id=programme.pk),
             **listing,
         },
     )
@@ -293,8 +283,8 @@ CATEGORY_LABELS = dict(BudgetCategory.choices)
 
 
 def _attach_tranche_actions(tranches: list[Tranche], user, grant: Grant) -> None:
-    finance = policies.can_finance_grant(grant, user)
-    manager = policies.can_manage_grant(grant, user)
+    finance = policies.can_finance_grant(user=user, grant=grant)
+    manager = policies.can_manage_grant(user=user, grant=grant)
     for tranche in tranches:
         tranche.can_make_due = (
             manager
@@ -343,7 +333,7 @@ def _amendment_rows(grant: Grant, amendments: list[Amendment]) -> None:
 def _render_grant(request: HttpRequest, grant: Grant, **forms) -> HttpResponse:
     programme = grant.programme
     user = request.user
-    i_manage = policies.can_manage_grant(grant, user)
+    i_manage = policies.can_manage_grant(user=user, grant=grant)
     tranches = list(grant.tranches.select_related("made_due_by", "approved_by", "paid_by"))
     _attach_tranche_actions(tranches, user, grant)
     grant_reports = list(grant.reports.all())
@@ -379,7 +369,7 @@ def _render_grant(request: HttpRequest, grant: Grant, **forms) -> HttpResponse:
             "i_manage": i_manage,
             "lifecycle_actions": _grant_actions(grant, user) if i_manage else [],
             "lifecycle_form": GrantTransitionForm(auto_id="lifecycle_%s"),
-            "can_finance": policies.can_finance_grant(grant, user),
+            "can_finance": policies.can_finance_grant(user=user, grant=grant),
             "pay_form": forms.get("pay_form") or TranchePayForm(auto_id="pay_%s"),
             "pay_tranche_id": forms.get("pay_tranche_id"),
             "amendment_form": forms.get("amendment_form")
@@ -424,7 +414,7 @@ def grant_transition(request: HttpRequest, grant_id: int, name: str) -> HttpResp
     grant = _get_grant_for_user(request.user, grant_id)
     if name not in GRANT_TRANSITIONS:
         raise Http404
-    _require_manager(request.user, grant.programme_id)
+    require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = GrantTransitionForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
@@ -444,7 +434,7 @@ def grant_transition(request: HttpRequest, grant_id: int, name: str) -> HttpResp
 @require_POST
 def grant_summary(request: HttpRequest, grant_id: int) -> HttpResponse:
     grant = _get_grant_for_user(request.user, grant_id)
-    _require_manager(request.user, grant.programme_id)
+    require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     try:
         grant_summary_update(
             grant=grant, actor=request.user, summary=request.POST.get("summary", "")
@@ -460,7 +450,9 @@ def grant_summary(request: HttpRequest, grant_id: int) -> HttpResponse:
 @require_POST
 def tranche_make_due(request: HttpRequest, tranche_id: int) -> HttpResponse:
     tranche = _get_tranche_for_user(request.user, tranche_id)
-    _require_manager(request.user, tranche.grant.programme_id)
+    require(
+        policies.is_programme_manager, user=request.user, programme_id=tranche.grant.programme_id
+    )
     try:
         grants_services.tranche_make_due(tranche=tranche, actor=request.user)
     except (TransitionConflict, NotPermitted) as exc:
@@ -478,7 +470,7 @@ def tranche_make_due(request: HttpRequest, tranche_id: int) -> HttpResponse:
 @require_POST
 def tranche_approve(request: HttpRequest, tranche_id: int) -> HttpResponse:
     tranche = _get_tranche_for_user(request.user, tranche_id)
-    _require_finance(request.user, tranche.grant)
+    require(policies.can_finance_grant, user=request.user, grant=tranche.grant)
     try:
         grants_services.tranche_approve(tranche=tranche, actor=request.user)
     except (TransitionConflict, NotPermitted) as exc:
@@ -494,7 +486,7 @@ def tranche_approve(request: HttpRequest, tranche_id: int) -> HttpResponse:
 @require_POST
 def tranche_pay(request: HttpRequest, tranche_id: int) -> HttpResponse:
     tranche = _get_tranche_for_user(request.user, tranche_id)
-    _require_finance(request.user, tranche.grant)
+    require(policies.can_finance_grant, user=request.user, grant=tranche.grant)
     form = TranchePayForm(request.POST, auto_id="pay_%s")
     if form.is_valid():
         try:
@@ -523,7 +515,9 @@ def tranche_pay(request: HttpRequest, tranche_id: int) -> HttpResponse:
 @require_POST
 def amendment_decide(request: HttpRequest, amendment_id: int) -> HttpResponse:
     amendment = _get_amendment_for_user(request.user, amendment_id)
-    _require_manager(request.user, amendment.grant.programme_id)
+    require(
+        policies.is_programme_manager, user=request.user, programme_id=amendment.grant.programme_id
+    )
     form = AmendmentDecideForm(request.POST, auto_id="amendment_%s")
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
@@ -555,7 +549,7 @@ def amendment_decide(request: HttpRequest, amendment_id: int) -> HttpResponse:
 @require_POST
 def visit_create(request: HttpRequest, grant_id: int) -> HttpResponse:
     grant = _get_grant_for_user(request.user, grant_id)
-    _require_manager(request.user, grant.programme_id)
+    require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = VisitForm(request.POST, auto_id="visit_%s")
     if form.is_valid():
         try:
@@ -569,8 +563,6 @@ def visit_create(request: HttpRequest, grant_id: int) -> HttpResponse:
             )
         except RuleViolation as exc:
             _apply_errors(form, exc.errors)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(request, _("Monitoring visit recorded."))
             return _grant_redirect(grant.pk, "visits")
@@ -582,7 +574,7 @@ def visit_create(request: HttpRequest, grant_id: int) -> HttpResponse:
 def follow_up_close(request: HttpRequest, action_id: int) -> HttpResponse:
     action = _get_action_for_user(request.user, action_id)
     grant = action.visit.grant
-    _require_manager(request.user, grant.programme_id)
+    require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = FollowUpCloseForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -607,7 +599,7 @@ def _render_report(request: HttpRequest, report: Report, **forms) -> HttpRespons
         {"question": q, "answer": report.narrative.get(q, "")} for q in [*questions, *extra]
     ]
     attachments = list(report.attachments.all())
-    is_grantee = policies.is_member(user, grant.organisation_id)
+    is_grantee = policies.is_member(user=user, organisation_id=grant.organisation_id)
     return render(
         request,
         "grants_manage/report_detail.html",
@@ -625,7 +617,7 @@ def _render_report(request: HttpRequest, report: Report, **forms) -> HttpRespons
             "history": _history(report),
             "can_open": "open" in available,
             "can_decide": report.state == Report.State.SUBMITTED
-            and policies.can_decide_report(report, user),
+            and policies.can_decide_report(user=user, report=report),
             "own_organisation": is_grantee and report.state == Report.State.SUBMITTED,
             "approve_form": forms.get("approve_form") or CommentForm(auto_id="approve_%s"),
             "changes_form": forms.get("changes_form") or ReportChangesForm(auto_id="changes_%s"),
@@ -664,7 +656,9 @@ def report_attachment(request: HttpRequest, report_id: int, attachment_id: int) 
 @require_POST
 def report_open(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _get_report_for_user(request.user, report_id)
-    _require_manager(request.user, report.grant.programme_id)
+    require(
+        policies.is_programme_manager, user=request.user, programme_id=report.grant.programme_id
+    )
     try:
         reports_services.report_open(report=report, actor=request.user)
     except (TransitionConflict, NotPermitted) as exc:
@@ -678,7 +672,9 @@ def report_open(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_POST
 def report_approve(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _get_report_for_user(request.user, report_id)
-    _require_manager(request.user, report.grant.programme_id)
+    require(
+        policies.is_programme_manager, user=request.user, programme_id=report.grant.programme_id
+    )
     form = CommentForm(request.POST, auto_id="approve_%s")
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
@@ -696,7 +692,9 @@ def report_approve(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_POST
 def report_request_changes(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _get_report_for_user(request.user, report_id)
-    _require_manager(request.user, report.grant.programme_id)
+    require(
+        policies.is_programme_manager, user=request.user, programme_id=report.grant.programme_id
+    )
     form = ReportChangesForm(request.POST, auto_id="changes_%s")
     if form.is_valid():
         try:
@@ -720,10 +718,10 @@ def report_request_changes(request: HttpRequest, report_id: int) -> HttpResponse
 @login_required
 def exchange_rates(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = _get_programme_for_user(request.user, programme_id)
-    i_manage = policies.is_programme_manager(request.user, programme.pk)
+    i_manage = policies.is_programme_manager(user=request.user, programme_id=programme.pk)
     form = ExchangeRateForm(request.POST if request.method == "POST" else None, auto_id="rate_%s")
     if request.method == "POST":
-        _require_manager(request.user, programme.pk)
+        require(policies.can_manage_programme, user=request.user, programme=programme)
         if form.is_valid():
             try:
                 rate = exchange_rate_set(
@@ -731,8 +729,6 @@ def exchange_rates(request: HttpRequest, programme_id: int) -> HttpResponse:
                 )
             except RuleViolation as exc:
                 _apply_errors(form, exc.errors)
-            except NotPermitted as exc:
-                raise PermissionDenied(str(exc)) from exc
             else:
                 messages.success(
                     request,
@@ -817,8 +813,12 @@ def _get_incoming_grant_for_admin(user, grant_id: int) -> Grant:
         ).select_related("organisation", "donor"),
         pk=grant_id,
     )
-    if not policies.is_org_admin(user, grant.organisation_id):
-        raise PermissionDenied(_("Only an administrator of the organisation can do this."))
+    require(
+        policies.is_org_admin,
+        user=user,
+        organisation_id=grant.organisation_id,
+        message=_("Only an administrator of the organisation can do this."),
+    )
     return grant
 
 
@@ -836,8 +836,6 @@ def incoming_grant_create(request: HttpRequest) -> HttpResponse:
             grant = grants_services.incoming_grant_create(actor=request.user, **form.cleaned_data)
         except RuleViolation as exc:
             _apply_errors(form, exc.errors)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(
                 request,
@@ -865,8 +863,6 @@ def incoming_grant_edit(request: HttpRequest, grant_id: int) -> HttpResponse:
             _apply_errors(form, exc.errors)
         except TransitionConflict as exc:
             messages.error(request, exc.detail)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(request, _("Incoming grant saved."))
             return redirect("manage-incoming-grant-edit", grant_id=grant.pk)
@@ -898,7 +894,7 @@ def _render_schedule(
 ) -> HttpResponse:
     """The grant's reports with a form per report that can still move, and one to add an
     interim report. `failed`: the report whose form came back with errors."""
-    i_manage = policies.can_manage_grant(grant, request.user)
+    i_manage = policies.can_manage_grant(user=request.user, grant=grant)
     awaited = set(
         grant.tranches.filter(trigger_report__isnull=False).values_list(
             "trigger_report_id", flat=True
@@ -945,7 +941,7 @@ def grant_schedule(request: HttpRequest, grant_id: int) -> HttpResponse:
     grant = _get_grant_for_user(request.user, grant_id)
     if request.method != "POST":
         return _render_schedule(request, grant)
-    _require_manager(request.user, grant.programme_id)
+    require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = ReportScheduleForm(request.POST, auto_id="add_%s")
     if form.is_valid():
         try:
@@ -955,8 +951,6 @@ def grant_schedule(request: HttpRequest, grant_id: int) -> HttpResponse:
         except TransitionConflict as exc:
             messages.error(request, str(exc))
             return redirect("manage-grant-schedule", grant_id=grant.pk)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(
                 request, _("Interim report %(n)s added to the schedule.") % {"n": report.number}
@@ -970,7 +964,7 @@ def grant_schedule(request: HttpRequest, grant_id: int) -> HttpResponse:
 def report_reschedule(request: HttpRequest, grant_id: int, report_id: int) -> HttpResponse:
     grant = _get_grant_for_user(request.user, grant_id)
     report = get_object_or_404(grant.reports, pk=report_id)
-    _require_manager(request.user, grant.programme_id)
+    require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = ReportScheduleForm(request.POST, auto_id=f"report{report.pk}_%s")
     if form.is_valid():
         try:
@@ -982,8 +976,6 @@ def report_reschedule(request: HttpRequest, grant_id: int, report_id: int) -> Ht
         except TransitionConflict as exc:
             messages.error(request, str(exc))
             return redirect("manage-grant-schedule", grant_id=grant.pk)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(
                 request,
@@ -999,13 +991,11 @@ def report_reschedule(request: HttpRequest, grant_id: int, report_id: int) -> Ht
 def report_remove(request: HttpRequest, grant_id: int, report_id: int) -> HttpResponse:
     grant = _get_grant_for_user(request.user, grant_id)
     report = get_object_or_404(grant.reports, pk=report_id)
-    _require_manager(request.user, grant.programme_id)
+    require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     try:
         reports_services.report_remove(report=report, actor=request.user)
     except TransitionConflict as exc:
         messages.error(request, str(exc))
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
     else:
         messages.success(request, _("The report is removed from the schedule."))
     return redirect("manage-grant-schedule", grant_id=grant.pk)

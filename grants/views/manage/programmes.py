@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +20,8 @@ from grants.selectors.programmes import programmes_staffed_by, staffed_programme
 from grants.services import programmes as programmes_services
 from grants.services.programmes import programme_update
 from workflows import offsets
-from workflows.exceptions import NotPermitted, RuleViolation
+from workflows.exceptions import RuleViolation
+from workflows.permissions import require
 
 
 def _get_programme_for_user(user, programme_id: int) -> Programme:
@@ -31,12 +32,6 @@ def _get_call_for_user(user, call_id: int) -> Call:
     return get_object_or_404(
         calls_visible_to(user).filter(programme_id__in=staffed_programme_ids(user)), pk=call_id
     )
-
-
-def _require_manager(user, programme_id: int) -> None:
-    """Approvers and observers read; only managers change (403, the object being visible)."""
-    if not policies.is_programme_manager(user, programme_id):
-        raise PermissionDenied(_("Only a manager of the programme can do this."))
 
 
 def _apply_errors(form, errors: dict[str, list[str]]) -> None:
@@ -84,14 +79,16 @@ def manage_home(request: HttpRequest) -> HttpResponse:
             for r in ProgrammeRole.Role.values
             if r in roles.programme_roles[programme.pk]
         ]
-        programme.i_manage = policies.is_programme_manager(request.user, programme.pk)
+        programme.i_manage = policies.is_programme_manager(
+            user=request.user, programme_id=programme.pk
+        )
     attach_application_counts([call for programme in programmes for call in programme.call_list])
     return render(
         request,
         "manage/home.html",
         {
             "programmes": programmes,
-            "can_create_programme": policies.can_create_programme(request.user),
+            "can_create_programme": policies.can_create_programme(user=request.user),
             "incoming_grants": _incoming_grants_administered(request.user),
         },
     )
@@ -111,8 +108,11 @@ def _incoming_grants_administered(user) -> list[Grant]:
 
 @login_required
 def programme_create(request: HttpRequest) -> HttpResponse:
-    if not policies.can_create_programme(request.user):
-        raise PermissionDenied(_("Only an administrator of an organisation can start a programme."))
+    require(
+        policies.can_create_programme,
+        user=request.user,
+        message=_("Only an administrator of an organisation can start a programme."),
+    )
     organisations = Organisation.objects.filter(
         id__in=policies.roles_of(request.user).admin_organisation_ids
     )
@@ -128,8 +128,6 @@ def programme_create(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             _apply_errors(form, exc.message_dict)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(request, _("Programme created. You are its manager."))
             return redirect("manage-programme", programme_id=programme.pk)
@@ -154,7 +152,7 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
             "calls": calls,
             "staff": staff,
             "donors": programme.donors.all(),
-            "i_manage": policies.is_programme_manager(request.user, programme.pk),
+            "i_manage": policies.is_programme_manager(user=request.user, programme_id=programme.pk),
             "reminders": _reminder_rows(offsets.PROGRAMME_KINDS, programme=programme),
         },
     )
@@ -164,7 +162,7 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
 def programme_reminders(request: HttpRequest, programme_id: int) -> HttpResponse:
     """When the programme's deadline reminders go; its calls may change the call kinds."""
     programme = _get_programme_for_user(request.user, programme_id)
-    _require_manager(request.user, programme.pk)
+    require(policies.can_manage_programme, user=request.user, programme=programme)
     form = ProgrammeRemindersForm(
         request.POST if request.method == "POST" else None, programme=programme
     )
@@ -177,8 +175,6 @@ def programme_reminders(request: HttpRequest, programme_id: int) -> HttpResponse
             )
         except RuleViolation as exc:
             _apply_errors(form, exc.errors)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(request, _("The reminders were saved."))
             return redirect("manage-programme", programme_id=programme.pk)
