@@ -148,7 +148,7 @@ def review_due(n: Notification) -> Message:
         "reviewer": assignment.reviewer.display_name,
         "when": when(n.deadline_at),
     }
-    if audience == "manager":
+    if audience == offsets.MANAGER:
         paragraphs = [
             _("%(reviewer)s has not submitted the review of %(application)s, due %(when)s.")
             % values
@@ -196,7 +196,7 @@ def clarification_due(n: Notification) -> Message:
         "org": application.organisation.legal_name,
         "when": when(clarification.response_due_at),
     }
-    if audience == "manager":
+    if audience == offsets.MANAGER:
         what = _("clarification from %(org)s") % values
         return Message(
             subject=f"{reminder_status(days)}: {what}",
@@ -332,14 +332,14 @@ def review_assigned(n: Notification) -> Message:
 def decision(n: Notification) -> Message:
     application = _application(n)
     values = {"reference": application.reference, "application": application.title}
-    if application.state == "awarded":
+    if application.is_awarded:
         grant = getattr(application, "grant", None)
         amount = format_money(grant.amount, grant.currency) if grant else ""
         paragraph = _(
             "We are glad to tell you that your application “%(application)s” was selected for "
             "funding: %(amount)s."
         ) % {**values, "amount": amount}
-    elif application.state == "reserve":
+    elif application.is_on_reserve:
         paragraph = (
             _(
                 "Your application “%(application)s” was placed on the reserve list: it may be "

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 from grants.policies import is_member, is_programme_manager, is_programme_staff, roles_of
+from grants.roles import ProgrammeRoleName
 from workflows.permissions import refusal
 
 if TYPE_CHECKING:
@@ -39,12 +40,12 @@ def can_manage_application(*, user, application: Application) -> bool:
 
 def can_decide_application(*, user, application: Application) -> bool:
     """The programme's approvers turn an award list into decisions."""
-    return "approver" in roles_of(user).programme_roles.get(_programme_id(application), ())
+    return can_decide_awards(user=user, call=application.call)
 
 
 def can_decide_awards(*, user, call: Call) -> bool:
     """The approvers of the call's programme."""
-    return "approver" in roles_of(user).programme_roles.get(call.programme_id, ())
+    return ProgrammeRoleName.APPROVER in roles_of(user).programme_roles.get(call.programme_id, ())
 
 
 @refusal(_("Only an approver of the programme can do this."))

@@ -12,6 +12,7 @@ from django.utils import dateformat
 from django.utils.translation import gettext as _
 
 from grants.models import Membership, MembershipInvitation, Report, Tranche
+from grants.roles import ProgrammeRoleName
 from grants.selectors.organisations import members_by_organisation
 from grants.selectors.programmes import people_by_programme
 from grants.templatetags.money import format_money
@@ -44,7 +45,9 @@ def report_deadlines(now: dt.datetime):
         ).select_related("grant__programme")
     )
     members = members_by_organisation(r.grant.organisation_id for r in reports)
-    managers = people_by_programme((r.grant.programme_id for r in reports), "manager")
+    managers = people_by_programme(
+        (r.grant.programme_id for r in reports), ProgrammeRoleName.MANAGER
+    )
     for r in reports:
         programme = r.grant.programme
         yield Deadline(
@@ -73,8 +76,8 @@ def tranche_deadlines(now: dt.datetime):
         .select_related("grant__programme")
     )
     programme_ids = [t.grant.programme_id for t in tranches]
-    approvers = people_by_programme(programme_ids, "approver")
-    managers = people_by_programme(programme_ids, "manager")
+    approvers = people_by_programme(programme_ids, ProgrammeRoleName.APPROVER)
+    managers = people_by_programme(programme_ids, ProgrammeRoleName.MANAGER)
     for t in tranches:
         programme = t.grant.programme
         # Waiting for approval: the approvers (four eyes: not whoever made it due); waiting for
@@ -113,7 +116,7 @@ def report_due(n: Notification) -> Message:
         "org": grant.organisation.legal_name,
         "when": when(n.deadline_at),
     }
-    if audience == "manager":
+    if audience == offsets.MANAGER:
         paragraphs = [
             _("%(org)s has not submitted %(report)s for the grant “%(grant)s”, due %(when)s.")
             % values

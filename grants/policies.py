@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from grants.roles import FINANCE_ROLES, MembershipRole, ProgrammeRoleName
 from workflows.permissions import refusal
 
 if TYPE_CHECKING:
@@ -47,7 +48,9 @@ def roles_of(user) -> Roles:
         programme_roles.setdefault(programme_id, set()).add(role)
     roles = Roles(
         organisation_ids=frozenset(org for org, _role in memberships),
-        admin_organisation_ids=frozenset(org for org, role in memberships if role == "admin"),
+        admin_organisation_ids=frozenset(
+            org for org, role in memberships if role == MembershipRole.ADMIN
+        ),
         programme_roles={pid: frozenset(r) for pid, r in programme_roles.items()},
         reviewer_call_ids=frozenset(user.callreviewer_set.values_list("call_id", flat=True)),
     )
@@ -61,12 +64,9 @@ def forget_roles(user) -> None:
         del user._regrant_roles
 
 
-STAFF_ROLES = ("manager", "approver", "observer")
-
-
 @refusal(_("Only a manager of the programme can do this."))
 def is_programme_manager(*, user, programme_id: int) -> bool:
-    return "manager" in roles_of(user).programme_roles.get(programme_id, ())
+    return ProgrammeRoleName.MANAGER in roles_of(user).programme_roles.get(programme_id, ())
 
 
 def is_programme_staff(*, user, programme_id: int) -> bool:
@@ -132,7 +132,7 @@ def can_view_grant(*, user, grant: Grant) -> bool:
 def can_finance_grant(*, user, grant: Grant) -> bool:
     """Tranche approval and payment: the programme's approvers and managers."""
     held = roles_of(user).programme_roles.get(grant.programme_id, ())
-    return bool({"manager", "approver"} & set(held))
+    return bool(set(FINANCE_ROLES) & set(held))
 
 
 def can_manage_report(*, user, report: Report) -> bool:

@@ -7,11 +7,12 @@ transition, saves, and appends to the TransitionLog — inside the caller's tran
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
-from workflows.exceptions import NotPermitted, TransitionConflict
+from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog
 
 
@@ -104,3 +105,12 @@ def transition_perform_bulk(*, model, ids, name: str, actor, comment: str = "") 
         batch_size=1000,
     )
     return len(rows)
+
+
+def model_validate(obj: models.Model, *, exclude: list[str] | None = None) -> None:
+    """The model's own rules (field validators, constraints) as a RuleViolation: a service
+    answers a broken rule the same way whether it checked it itself or the model did."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise RuleViolation(exc.message_dict) from exc

@@ -22,6 +22,7 @@ from rest_framework.viewsets import GenericViewSet
 from applications.models import Application, Attachment, BudgetLine, Partner
 from applications.rules import eligibility_checks
 from applications.selectors.applications import (
+    application_for_viewer,
     application_history,
     applications_for,
     applications_visible_to,
@@ -249,8 +250,8 @@ class ApplicationPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, G
 
     def application(self) -> Application:
         if not hasattr(self, "_application"):
-            self._application = applications_visible_to(self.request.user).get(
-                pk=self.kwargs["application_id"]
+            self._application = application_for_viewer(
+                self.request.user, self.kwargs["application_id"]
             )
         return self._application
 

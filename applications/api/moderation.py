@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from applications.api.review import _valid
 from applications.models import Application
-from applications.selectors.applications import applications_for, applications_visible_to
+from applications.selectors.applications import application_for_viewer, applications_for
 from applications.serializers.applications import ApplicationSerializer
 from applications.serializers.review import (
     ConsensusSerializer,
@@ -33,7 +33,7 @@ class ApplicationConsensusApi(APIView):
         responses={200: ApplicationSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, pk: int) -> Response:
-        application: Application = applications_visible_to(request.user).get(pk=pk)
+        application: Application = application_for_viewer(request.user, pk)
         data = _valid(ConsensusSerializer, request)
         moderation_record_consensus(
             application=application,

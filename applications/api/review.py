@@ -25,7 +25,7 @@ from applications.selectors.review import (
     application_for_reviewer,
     assignment_for_reviewer,
     assignments_visible_to,
-    calls_for_review_management,
+    call_for_staff,
     other_reviews_for,
 )
 from applications.serializers.review import (
@@ -67,12 +67,6 @@ def _review_of(assignment: ReviewAssignment) -> Review:
     ).first() or Review(assignment=assignment)
     review.assignment = assignment
     return review
-
-
-def _reviewer_assignment(request: Request, pk: str) -> ReviewAssignment:
-    """The caller's own assignment; 404 for everyone else — programme staff included: a
-    review, and the content behind the conflict gate, are the assigned reviewer's."""
-    return assignment_for_reviewer(request.user, int(pk))
 
 
 class AssignmentFilter(django_filters.FilterSet):
@@ -214,7 +208,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
     )
     @action(detail=True, methods=["get", "patch"], url_path="review", filter_backends=[])
     def review(self, request: Request, pk: str) -> Response:
-        assignment = _reviewer_assignment(request, pk)
+        assignment = assignment_for_reviewer(request.user, pk)
         if request.method == "PATCH":
             data = _valid(ReviewUpdateSerializer, request)
             review_save(
@@ -228,7 +222,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
                 recommendation=data.get("recommendation"),
                 version=data["version"],
             )
-            assignment = _reviewer_assignment(request, pk)
+            assignment = assignment_for_reviewer(request.user, pk)
         serializer = ReviewSerializer(_review_of(assignment), context={"request": request})
         return Response(serializer.data)
 
@@ -240,7 +234,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def application(self, request: Request, pk: str) -> Response:
-        assignment = _reviewer_assignment(request, pk)
+        assignment = assignment_for_reviewer(request.user, pk)
         application = application_for_reviewer(assignment)
         serializer = ReviewerApplicationSerializer(
             application, context={"request": request, "assignment": assignment}
@@ -266,7 +260,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
         filter_backends=[],
     )
     def attachment(self, request: Request, pk: str, attachment_id: str) -> FileResponse:
-        assignment = _reviewer_assignment(request, pk)
+        assignment = assignment_for_reviewer(request.user, pk)
         application = application_for_reviewer(assignment)
         attachment: Attachment = application.attachments.get(pk=attachment_id)
         return FileResponse(
@@ -290,7 +284,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
         filter_backends=[],
     )
     def other_reviews(self, request: Request, pk: str) -> Response:
-        reviews = other_reviews_for(_reviewer_assignment(request, pk))
+        reviews = other_reviews_for(assignment_for_reviewer(request.user, pk))
         rows = [
             {"label": _("Reviewer %(n)d") % {"n": n}, "review": r}
             for n, r in enumerate(reviews, start=1)
@@ -310,7 +304,7 @@ class CallReviewApi(APIView):
     permission_classes = [NotFoundForAnonymous]
 
     def call(self) -> Call:
-        return calls_for_review_management(self.request.user).get(pk=self.kwargs["call_id"])
+        return call_for_staff(self.request.user, self.kwargs["call_id"])
 
 
 @extend_schema(tags=["review"])

@@ -260,6 +260,33 @@ class Application(FSMModelMixin, models.Model):
     def reject(self) -> None:
         pass
 
+    # Named states, for templates and callers: ask the object, not its state string.
+
+    @property
+    def is_awarded(self) -> bool:
+        """Selected for funding."""
+        return self.state == self.State.AWARDED
+
+    @property
+    def is_on_reserve(self) -> bool:
+        """On the reserve list."""
+        return self.state == self.State.RESERVE
+
+    @property
+    def is_rejected(self) -> bool:
+        """Not selected for funding."""
+        return self.state == self.State.REJECTED
+
+    @property
+    def in_moderation(self) -> bool:
+        """Its reviews diverge: a moderator decides."""
+        return self.state == self.State.MODERATION
+
+    @property
+    def is_ineligible(self) -> bool:
+        """Did not pass the eligibility check."""
+        return self.state == self.State.INELIGIBLE
+
 
 class Answer(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="answers")

@@ -64,6 +64,13 @@ class AwardList(FSMModelMixin, models.Model):
     def return_for_changes(self) -> None:
         pass
 
+    # Named states, for templates and callers: ask the object, not its state string.
+
+    @property
+    def is_approved(self) -> bool:
+        """Approved: its decisions are made."""
+        return self.state == self.State.APPROVED
+
 
 class AwardListItem(models.Model):
     class Outcome(models.TextChoices):

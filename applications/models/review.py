@@ -100,6 +100,23 @@ class ReviewAssignment(FSMModelMixin, models.Model):
     def reopen(self) -> None:
         pass
 
+    # Named states, for templates and callers: ask the object, not its state string.
+
+    @property
+    def is_recused(self) -> bool:
+        """The reviewer declared a conflict of interest."""
+        return self.state == self.State.RECUSED
+
+    @property
+    def is_declined(self) -> bool:
+        """The reviewer declined the assignment."""
+        return self.state == self.State.DECLINED
+
+    @property
+    def is_submitted(self) -> bool:
+        """The review is submitted."""
+        return self.state == self.State.SUBMITTED
+
 
 class Review(models.Model):
     class Recommendation(models.TextChoices):

@@ -1,5 +1,6 @@
 """Reads of applications, always for a given viewer: the applications they may see, one of them
-or 404, budget totals in the database, an application's history."""
+or 404 (for its members, for anyone who may see it, for its programme's staff), the call an
+applicant reads, budget totals in the database, an application's history."""
 
 from __future__ import annotations
 
@@ -17,10 +18,16 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
+from applications import policies
 from applications.models import Application, BudgetLine, Partner
-from grants.policies import STAFF_ROLES, roles_of
+from grants.models import Call
+from grants.policies import roles_of
+from grants.roles import STAFF_ROLES
+from grants.selectors.calls import calls_visible_to
 from workflows.models import TransitionLog
+from workflows.selectors import object_or_404
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
@@ -62,11 +69,26 @@ def with_budget_totals(queryset: QuerySet[Application]) -> QuerySet[Application]
     )
 
 
-def application_for_user(user, application_id: int) -> Application:
-    """The application with what its page needs, if this user may see it; else DoesNotExist."""
+def applications_of_member(user) -> QuerySet[Application]:
+    """The applications of the user's own organisations, drafts included (the applicant's
+    dashboard): what programme staff may see of others' applications is not among them."""
+    return applications_visible_to(user).filter(organisation_id__in=roles_of(user).organisation_ids)
+
+
+def _staffed_applications(user) -> QuerySet[Application]:
+    """The submitted applications of the programmes the user staffs."""
+    staffed = roles_of(user).programmes_with(*STAFF_ROLES)
     return (
-        applications_visible_to(user)
-        .prefetch_related(
+        Application.objects.filter(call__programme_id__in=staffed)
+        .exclude(state=Application.State.DRAFT)
+        .select_related("call__programme", "organisation")
+    )
+
+
+def _application_with_content(user, application_id, *, for_update: bool = False) -> Application:
+    """The application with what its page needs, if this user may see it; else 404."""
+    return object_or_404(
+        applications_visible_to(user).prefetch_related(
             "answers",
             "budget_lines",
             "attachments",
@@ -74,9 +96,66 @@ def application_for_user(user, application_id: int) -> Application:
             "clarifications",
             "call__questions",
             "call__criteria",
-        )
-        .get(pk=application_id)
+        ),
+        application_id,
+        for_update=for_update,
     )
+
+
+def application_for_viewer(user, application_id, *, for_update: bool = False) -> Application:
+    """Anyone who may see the application: its members and its programme's staff; else 404."""
+    return object_or_404(applications_visible_to(user), application_id, for_update=for_update)
+
+
+def application_for_member(user, application_id, *, for_update: bool = False) -> Application:
+    """The application if the user is a member of the applicant organisation; else 404."""
+    application = object_or_404(
+        Application.objects.select_related("call__programme", "organisation"),
+        application_id,
+        for_update=for_update,
+    )
+    if not policies.can_act_for_applicant(user=user, application=application):
+        raise Http404
+    return application
+
+
+def application_with_content_for_member(
+    user, application_id, *, for_update: bool = False
+) -> Application:
+    """The application with what the applicant's pages need (answers, budget, files, partners,
+    clarifications, the call's questions and criteria), if the user is a member of the applicant
+    organisation. Everyone else — programme staff included, who have their own pages — gets
+    404."""
+    application = _application_with_content(user, application_id, for_update=for_update)
+    if not policies.can_act_for_applicant(user=user, application=application):
+        raise Http404
+    return application
+
+
+def application_for_staff(user, application_id, *, for_update: bool = False) -> Application:
+    """A submitted application in a programme this user staffs; else 404."""
+    return object_or_404(_staffed_applications(user), application_id, for_update=for_update)
+
+
+def application_with_content_for_staff(
+    user, application_id, *, for_update: bool = False
+) -> Application:
+    """A submitted application in a programme this user staffs, with what its page needs; else
+    404. Being a member of the applicant organisation does not open the manager's page: that is
+    the applicant's own view."""
+    try:
+        application_id = int(application_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not _staffed_applications(user).filter(pk=application_id).exists():
+        raise Http404
+    return _application_with_content(user, application_id, for_update=for_update)
+
+
+def call_for_applicant(user, call_id, *, for_update: bool = False) -> Call:
+    """A published call for anyone; a draft only for its programme's staff (what
+    grants.selectors.calls.call_for_user reads); else 404."""
+    return object_or_404(calls_visible_to(user), call_id, for_update=for_update)
 
 
 def application_history(application: Application) -> QuerySet[TransitionLog]:

@@ -1,14 +1,18 @@
 """Reads of review, always for a given viewer: a reviewer's assignments, an assignment and its
 application as the reviewer may see them (blind review, conflict gate), the other reviews, the
-assignment matrix of a call."""
+assignment matrix of a call; for programme staff, one call, assignment or pool link of their
+programmes, or 404."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from applications.models import Application, Review, ReviewAssignment
-from grants.models import Call
-from grants.policies import STAFF_ROLES, roles_of
+from grants.models import Call, CallReviewer
+from grants.policies import roles_of
+from grants.roles import STAFF_ROLES
+from workflows.selectors import object_or_404
 
 
 def assignments_visible_to(user) -> QuerySet[ReviewAssignment]:
@@ -51,12 +55,37 @@ def assignments_of_reviewer(user) -> QuerySet[ReviewAssignment]:
     )
 
 
-def assignment_for_reviewer(user, assignment_id: int) -> ReviewAssignment:
-    """The assignment if it is this user's; DoesNotExist (→ 404) otherwise."""
-    return (
-        ReviewAssignment.objects.filter(reviewer_id=user.pk if user.is_authenticated else None)
-        .select_related("application__call__programme", "application__organisation")
-        .get(pk=assignment_id)
+def assignment_for_reviewer(user, assignment_id, *, for_update: bool = False) -> ReviewAssignment:
+    """The assignment if it is this user's; 404 for everyone else — programme staff included:
+    a review, and the content behind the conflict gate, are the assigned reviewer's."""
+    return object_or_404(
+        ReviewAssignment.objects.filter(
+            reviewer_id=user.pk if user.is_authenticated else None
+        ).select_related("application__call__programme", "application__organisation"),
+        assignment_id,
+        for_update=for_update,
+    )
+
+
+def assignment_with_content_for_reviewer(
+    user, assignment_id, *, for_update: bool = False
+) -> ReviewAssignment:
+    """The reviewer's assignment once they declared no conflict; 404 before (or if recused)."""
+    assignment = assignment_for_reviewer(user, assignment_id, for_update=for_update)
+    if not assignment.can_see_content:
+        raise Http404
+    return assignment
+
+
+def assignment_for_staff(user, assignment_id, *, for_update: bool = False) -> ReviewAssignment:
+    """An assignment on a call of the programmes the user staffs; else 404."""
+    staffed = roles_of(user).programmes_with(*STAFF_ROLES)
+    return object_or_404(
+        ReviewAssignment.objects.select_related("application__call__programme").filter(
+            application__call__programme_id__in=staffed
+        ),
+        assignment_id,
+        for_update=for_update,
     )
 
 
@@ -107,6 +136,23 @@ def calls_for_review_management(user) -> QuerySet[Call]:
     """Calls whose review the user can follow (programme staff)."""
     staffed = roles_of(user).programmes_with(*STAFF_ROLES)
     return Call.objects.filter(programme_id__in=staffed).select_related("programme")
+
+
+def call_for_staff(user, call_id, *, for_update: bool = False) -> Call:
+    """A call (drafts too) of a programme the user staffs — its screening and its review;
+    else 404."""
+    return object_or_404(calls_for_review_management(user), call_id, for_update=for_update)
+
+
+def pool_link_for_staff(user, call_id, link_id, *, for_update: bool = False) -> CallReviewer:
+    """A reviewer in the pool of a call the user staffs; 404 if the call is not theirs, or the
+    link is not in that call's pool."""
+    call = call_for_staff(user, call_id)
+    return object_or_404(
+        CallReviewer.objects.select_related("user", "call__programme").filter(call=call),
+        link_id,
+        for_update=for_update,
+    )
 
 
 def assignment_matrix(call: Call) -> dict:

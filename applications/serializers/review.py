@@ -29,6 +29,7 @@ from applications.selectors.review import calls_for_review_management, shows_app
 from applications.serializers.applications import BudgetLineSerializer, BudgetTotalsSerializer
 from grants.models import MONEY, Call, CallReviewer
 from grants.policies import is_programme_staff, roles_of
+from grants.roles import ProgrammeRoleName
 from grants.serializers.calls import CriterionSerializer
 from grants.serializers.common import TransitionsField, request_user
 from grants.serializers.organisations import OrganisationSummarySerializer
@@ -145,7 +146,7 @@ class AssignmentCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         if "request" in self.context:
             user = request_user(self)
-            staffed = roles_of(user).programmes_with("manager")
+            staffed = roles_of(user).programmes_with(ProgrammeRoleName.MANAGER)
             # Only ids the caller may know of: their programmes' applications and pools.
             self.fields["application"].queryset = applications_visible_to(user)
             self.fields["reviewer"].queryset = User.objects.filter(

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applications.models import Application, ConsensusScore, ReviewAssignment
-from applications.services.review import _clean_score
+from applications.services.review import score_parse
 from grants import policies as grant_policies
 from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.permissions import require
@@ -55,7 +55,7 @@ def moderation_record_consensus(
         rows = []
         for criterion_id, criterion in criteria.items():
             entry = scores.get(criterion_id) or scores.get(str(criterion_id)) or {}
-            value = _clean_score(entry.get("score"), criterion, application.call.score_step, errors)
+            value = score_parse(entry.get("score"), criterion, application.call.score_step, errors)
             if value is None:
                 errors.setdefault(f"scores.{criterion_id}.score", []).append(
                     _("Give a consensus score for “%(c)s”.") % {"c": criterion.title}

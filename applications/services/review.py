@@ -289,7 +289,9 @@ def _replace(assignment: ReviewAssignment) -> None:
     assignments_auto_assign(call=call, actor=manager, application_ids=[assignment.application_id])
 
 
-def _clean_score(raw, criterion: Criterion, step: Decimal, errors: dict) -> Decimal | None:
+def score_parse(raw, criterion: Criterion, step: Decimal, errors: dict) -> Decimal | None:
+    """A score as typed, checked against the criterion's range and the call's step; problems
+    go into `errors` under the score's key. Used for reviews and for consensus scores."""
     if raw in (None, ""):
         return None  # blank stays blank: never counted as zero
     key = f"scores.{criterion.pk}.score"
@@ -356,7 +358,7 @@ def review_save(
                 )
                 continue
             cleaned[criterion.pk] = (
-                _clean_score(entry.get("score"), criterion, call.score_step, errors),
+                score_parse(entry.get("score"), criterion, call.score_step, errors),
                 (entry.get("comment") or "").strip(),
                 "score" in entry,
                 "comment" in entry,

@@ -1,8 +1,8 @@
 """The applicant's pages: public calls, the dashboard, the application editor (htmx autosave),
 submission and its receipt, and the read-only application with its history.
 
-Every view starts with one helper that fetches the object for this user and 404s otherwise;
-the writing is done by applications.services / grants.services.
+Every view starts with a selector (applications.selectors) that fetches the object for this user
+and 404s otherwise; the writing is done by applications.services / grants.services.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from applications import policies
 from applications.forms.applications import (
     BUDGET_CATEGORIES,
     ApplyForm,
@@ -46,9 +45,12 @@ from applications.forms.applications import (
 from applications.models import Application, Attachment, Partner, budget_totals
 from applications.rules import Check, eligibility_checks
 from applications.selectors.applications import (
-    application_for_user,
+    application_for_viewer,
     application_history,
+    application_with_content_for_member,
+    applications_of_member,
     applications_visible_to,
+    call_for_applicant,
     with_budget_totals,
 )
 from applications.services import applications as applications_services
@@ -65,9 +67,10 @@ from grants.models import (
     Organisation,
     OrganisationType,
 )
-from grants.policies import STAFF_ROLES, roles_of
-from grants.selectors.calls import call_for_user, calls_public
+from grants.policies import roles_of
+from grants.selectors.calls import calls_public
 from grants.selectors.organisations import organisations_of
+from grants.selectors.programmes import staffed_programme_ids
 from grants.templatetags.money import in_zone
 from grants.uploads import ALLOWED, ALLOWED_DESCRIPTION
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
@@ -83,37 +86,6 @@ APPLICANT_VISIBLE_COMMENTS = {
     "mark_eligible",
     "mark_ineligible",
 }
-
-
-# Fetch helpers: the object for this user, or 404. ------------------------------------------
-
-
-def _get_call(request: HttpRequest, call_id: int) -> Call:
-    """A published call for anyone; a draft only for its programme's staff."""
-    try:
-        return call_for_user(request.user, call_id)
-    except Call.DoesNotExist:
-        raise Http404 from None
-
-
-def _get_application_for_member(request: HttpRequest, application_id: int) -> Application:
-    """The application if the user is a member of the applicant organisation. Everyone else —
-    programme staff included, who have their own pages — gets 404."""
-    try:
-        application = application_for_user(request.user, application_id)
-    except Application.DoesNotExist:
-        raise Http404 from None
-    if not policies.can_act_for_applicant(user=request.user, application=application):
-        raise Http404
-    return application
-
-
-def _get_application_for_viewer(request: HttpRequest, application_id: int) -> Application:
-    """Anyone who may see the application: its members and its programme's staff."""
-    try:
-        return applications_visible_to(request.user).get(pk=application_id)
-    except Application.DoesNotExist:
-        raise Http404 from None
 
 
 # Small helpers ------------------------------------------------------------------------------
@@ -186,7 +158,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call(request, call_id)
+    call = call_for_applicant(request.user, call_id)
     country_names = dict(COUNTRIES)
     type_names = dict(OrganisationType.choices)
     organisations = list(organisations_of(request.user)) if request.user.is_authenticated else []
@@ -213,7 +185,7 @@ def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def call_apply(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call(request, call_id)
+    call = call_for_applicant(request.user, call_id)
     organisations = organisations_of(request.user).order_by("legal_name")
     if not organisations.exists():
         messages.info(request, _("Create your organisation's profile first; then apply."))
@@ -262,9 +234,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("organisation")
         .order_by("organisation__legal_name")
     )
-    applications = with_budget_totals(
-        applications_visible_to(request.user).filter(organisation_id__in=roles.organisation_ids)
-    ).order_by("-updated_at")
+    applications = with_budget_totals(applications_of_member(request.user)).order_by("-updated_at")
     # Organisations that asked this person to join: they answer here (one query).
     invitations = (
         MembershipInvitation.objects.filter(user=request.user, answered_at__isnull=True)
@@ -278,7 +248,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "invitations": invitations,
             "memberships": memberships,
             "applications": applications,
-            "is_programme_staff": bool(roles.programmes_with(*STAFF_ROLES)),
+            "is_programme_staff": bool(staffed_programme_ids(request.user)),
             "organisation_form": OrganisationForm() if not roles.organisation_ids else None,
             "open_calls": calls_public().filter(state=Call.State.OPEN).count(),
         },
@@ -418,7 +388,7 @@ def _render_edit(
     request: HttpRequest, application: Application, *, status: int = 200, **kwargs
 ) -> HttpResponse:
     # Always re-read: the page shows what the database holds now, not a pre-service snapshot.
-    application = application_for_user(request.user, application.pk)
+    application = application_with_content_for_member(request.user, application.pk)
     context = _edit_context(request, application, **kwargs)
     query = request.GET.get("partner_q", "").strip()
     if query and context["partner_results"] is None:
@@ -459,7 +429,7 @@ def _save_draft(request: HttpRequest, application: Application, version: int) ->
 
 @require_http_methods(["GET", "POST"])
 def application_edit(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_member(request, application_id)
+    application = application_with_content_for_member(request.user, application_id)
     if not application.is_editable:
         return redirect("application-detail", application.pk)
     if request.method == "GET":
@@ -469,7 +439,7 @@ def application_edit(request: HttpRequest, application_id: int) -> HttpResponse:
 
 @require_POST
 def application_autosave(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_member(request, application_id)
+    application = application_with_content_for_member(request.user, application_id)
     if not request.htmx:
         return _save_and_answer(request, application)
     version = posted_version(request.POST)
@@ -494,7 +464,7 @@ def application_autosave(request: HttpRequest, application_id: int) -> HttpRespo
     problems = result.draft.messages_for_status()
     if result.saved is None:
         return _status_response(request, state="error", messages_=problems, status=400)
-    fresh = application_for_user(request.user, application.pk)
+    fresh = application_with_content_for_member(request.user, application.pk)
     return _status_response(
         request,
         state="partial" if problems else "saved",
@@ -603,7 +573,7 @@ def _section_response(
     """Re-render one section of the editor for htmx. The page's version moves on only if the
     change was made on top of it (page version + 1): if someone else saved in between, the
     page keeps its old version, so the next autosave reports their change instead of hiding it."""
-    application = application_for_user(request.user, application.pk)
+    application = application_with_content_for_member(request.user, application.pk)
     context = _edit_context(request, application, **extra)
     html = render_to_string(f"applications/_{section}.html", context, request=request)
     if bumped and page_version is not None and application.version == page_version + 1:
@@ -621,7 +591,7 @@ def _section_response(
 
 @require_GET
 def partner_search(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_member(request, application_id)
+    application = application_with_content_for_member(request.user, application_id)
     if not request.htmx:
         query = urlencode({"partner_q": request.GET.get("q", "")})
         return redirect(f"{reverse('application-edit', args=[application.pk])}?{query}#partners")
@@ -645,7 +615,7 @@ def _add_rule_errors(form, exc: RuleViolation) -> None:
 
 @require_POST
 def partner_add(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_member(request, application_id)
+    application = application_with_content_for_member(request.user, application_id)
     mode = "existing" if request.POST.get("mode") == "existing" else "new"
     existing_form = PartnerExistingForm(
         request.POST if mode == "existing" else None, prefix="existing"
@@ -713,7 +683,7 @@ def partner_add(request: HttpRequest, application_id: int) -> HttpResponse:
 
 @require_POST
 def partner_remove(request: HttpRequest, application_id: int, partner_id: int) -> HttpResponse:
-    application = _get_application_for_member(request, application_id)
+    application = application_with_content_for_member(request.user, application_id)
     try:
         partner = application.partners.get(pk=partner_id)
     except Partner.DoesNotExist:
@@ -744,7 +714,7 @@ def partner_remove(request: HttpRequest, application_id: int, partner_id: int) -
 
 @require_POST
 def attachment_add(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_member(request, application_id)
+    application = application_with_content_for_member(request.user, application_id)
     question = None
     slot = "general"
     if request.POST.get("question"):
@@ -799,7 +769,7 @@ def attachment_add(request: HttpRequest, application_id: int) -> HttpResponse:
 def attachment_remove(
     request: HttpRequest, application_id: int, attachment_id: int
 ) -> HttpResponse:
-    application = _get_application_for_member(request, application_id)
+    application = application_with_content_for_member(request.user, application_id)
     try:
         attachment = application.attachments.get(pk=attachment_id)
     except Attachment.DoesNotExist:
@@ -831,7 +801,7 @@ def attachment_download(
 ) -> HttpResponse:
     """Stream an attachment under its original name, after checking who asks. Files are
     stored under generated names and never served from a public URL."""
-    application = _get_application_for_viewer(request, application_id)
+    application = application_for_viewer(request.user, application_id)
     try:
         attachment = Attachment.objects.get(application=application, pk=attachment_id)
         handle = attachment.file.open("rb")
@@ -854,7 +824,7 @@ def attachment_download(
 def application_submit(request: HttpRequest, application_id: int) -> HttpResponse:
     """Save what the form holds, then submit. A second click (or a second tab) finds the
     application submitted and lands on the receipt; a refusal keeps the draft and says why."""
-    application = _get_application_for_member(request, application_id)
+    application = application_with_content_for_member(request.user, application_id)
     if not application.is_editable:
         return _already_submitted(request, application)
     version = posted_version(request.POST)
@@ -911,7 +881,7 @@ def _already_submitted(request: HttpRequest, application: Application) -> HttpRe
 
 @require_GET
 def application_receipt(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_member(request, application_id)
+    application = application_with_content_for_member(request.user, application_id)
     if application.is_editable or not application.reference:
         return redirect("application-edit", application.pk)
     return render(
@@ -957,7 +927,7 @@ def _history(application: Application) -> list[dict]:
 
 @require_GET
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_member(request, application_id)
+    application = application_with_content_for_member(request.user, application_id)
     if application.is_editable:
         return redirect("application-edit", application.pk)
     return _render_detail(request, application)
@@ -970,7 +940,7 @@ def _render_detail(
     clarification_form: ClarificationAnswerForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    application = application_for_user(request.user, application.pk)
+    application = application_with_content_for_member(request.user, application.pk)
     answers = {a.question_id: a.value for a in application.answers.all()}
     clarifications = list(application.clarifications.all())
     open_clarification = next((c for c in clarifications if c.answered_at is None), None)
@@ -1002,7 +972,7 @@ def _render_detail(
 
 @require_http_methods(["GET", "POST"])
 def application_withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_member(request, application_id)
+    application = application_with_content_for_member(request.user, application_id)
     if application.state not in Application.BEFORE_DECISION:
         messages.error(request, _("This application can no longer be withdrawn."))
         return redirect("application-detail", application.pk)
@@ -1022,7 +992,7 @@ def application_withdraw(request: HttpRequest, application_id: int) -> HttpRespo
 
 @require_POST
 def application_clarify(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_member(request, application_id)
+    application = application_with_content_for_member(request.user, application_id)
     form = ClarificationAnswerForm(request.POST)
     if form.is_valid():
         try:

@@ -19,13 +19,14 @@ from applications.forms.review import (
 from applications.models import Application, ReviewAssignment
 from applications.selectors.review import (
     assignment_matrix,
+    call_for_staff,
 )
 from applications.services.review import (
     ASSIGNABLE_STATES,
     assignment_create,
     assignments_auto_assign,
 )
-from applications.views.review import _get_call_for_staff, _staff_context
+from applications.views.review import _staff_context
 from grants import policies as grant_policies
 from grants.models import Call, CallReviewer
 from workflows.exceptions import RuleViolation, TransitionConflict
@@ -35,7 +36,7 @@ from workflows.permissions import require
 @login_required
 @require_GET
 def call_review(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_staff(request, call_id)
+    call = call_for_staff(request.user, call_id)
     labels = dict(Application.State.choices)
     application_counts = [
         {"state": row["state"], "label": labels.get(row["state"], row["state"]), "n": row["n"]}
@@ -125,14 +126,14 @@ def _render_matrix(
 @login_required
 @require_GET
 def matrix(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_staff(request, call_id)
+    call = call_for_staff(request.user, call_id)
     return _render_matrix(request, call)
 
 
 @login_required
 @require_POST
 def auto_assign(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_staff(request, call_id)
+    call = call_for_staff(request.user, call_id)
     require(grant_policies.can_manage_call, user=request.user, call=call)
     try:
         created = assignments_auto_assign(call=call, actor=request.user)
@@ -172,7 +173,7 @@ def _assign(request: HttpRequest, call: Call, form: AssignForm) -> ReviewAssignm
 @login_required
 @require_POST
 def assign(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_staff(request, call_id)
+    call = call_for_staff(request.user, call_id)
     require(grant_policies.can_manage_call, user=request.user, call=call)
     matrix_data = assignment_matrix(call)
     applications, people = _assign_choices(matrix_data["applications"], matrix_data["reviewers"])

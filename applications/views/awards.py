@@ -18,15 +18,15 @@ from applications.forms.review import (
     ProposeForm,
 )
 from applications.models import Application, AwardList, AwardListItem
+from applications.selectors.applications import application_for_member
+from applications.selectors.awards import award_list_for_staff
 from applications.selectors.ranking import (
     call_ranking,
 )
+from applications.selectors.review import call_for_staff
 from applications.services import awards as awards_services
 from applications.views.review import (
     PROPOSALS,
-    _get_application_for_member,
-    _get_award_list_for_staff,
-    _get_call_for_staff,
     _staff_context,
 )
 from grants import policies as grant_policies
@@ -40,7 +40,7 @@ from workflows.permissions import require
 @require_GET
 def outcome(request: HttpRequest, application_id: int) -> HttpResponse:
     """The decision on an application and its evaluation summary — never reviewer names."""
-    application = _get_application_for_member(request, application_id)
+    application = application_for_member(request.user, application_id)
     item = (
         AwardListItem.objects.filter(
             application=application, award_list__state=AwardList.State.APPROVED
@@ -131,14 +131,14 @@ def _render_decision(
 @login_required
 @require_GET
 def decision(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_staff(request, call_id)
+    call = call_for_staff(request.user, call_id)
     return _render_decision(request, call)
 
 
 @login_required
 @require_POST
 def award_list_propose(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_staff(request, call_id)
+    call = call_for_staff(request.user, call_id)
     require(grant_policies.can_manage_call, user=request.user, call=call)
     result = call_ranking(call)
     awarded_rows = [
@@ -172,7 +172,7 @@ def award_list_propose(request: HttpRequest, call_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def award_list_approve(request: HttpRequest, award_list_id: int) -> HttpResponse:
-    award_list = _get_award_list_for_staff(request, award_list_id)
+    award_list = award_list_for_staff(request.user, award_list_id)
     call = award_list.call
     require(policies.can_answer_award_list, user=request.user, award_list=award_list)
     form = DecisionCommentForm(request.POST)
@@ -195,7 +195,7 @@ def award_list_approve(request: HttpRequest, award_list_id: int) -> HttpResponse
 @login_required
 @require_POST
 def award_list_return(request: HttpRequest, award_list_id: int) -> HttpResponse:
-    award_list = _get_award_list_for_staff(request, award_list_id)
+    award_list = award_list_for_staff(request.user, award_list_id)
     call = award_list.call
     require(policies.can_answer_award_list, user=request.user, award_list=award_list)
     form = DecisionCommentForm(request.POST, auto_id="return_%s")

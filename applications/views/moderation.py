@@ -16,18 +16,18 @@ from applications.forms.review import (
     ReopenForm,
 )
 from applications.models import Application, ConsensusScore, Review, ReviewAssignment
+from applications.selectors.applications import application_for_staff
 from applications.selectors.ranking import (
     criterion_means,
     review_totals_for,
 )
+from applications.selectors.review import assignment_for_staff
 from applications.services import moderation as moderation_services
 from applications.services.moderation import moderation_record_consensus
 from applications.services.review import ASSIGNABLE_STATES
 from applications.views.assignments import _assign
 from applications.views.review import (
     REOPENABLE_APPLICATION_STATES,
-    _get_application_for_staff,
-    _get_assignment_for_staff,
     _staff_context,
 )
 from grants import policies as grant_policies
@@ -128,14 +128,14 @@ def _moderation_history(application: Application) -> list[TransitionLog]:
 @login_required
 @require_GET
 def application_reviews(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_staff(request, application_id)
+    application = application_for_staff(request.user, application_id)
     return _render_application(request, application)
 
 
 @login_required
 @require_POST
 def application_consensus(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_staff(request, application_id)
+    application = application_for_staff(request.user, application_id)
     require(grant_policies.can_manage_call, user=request.user, call=application.call)
     form = ConsensusForm(
         request.POST,
@@ -167,7 +167,7 @@ def application_consensus(request: HttpRequest, application_id: int) -> HttpResp
 @require_POST
 def application_assign(request: HttpRequest, application_id: int) -> HttpResponse:
     """The moderator adds a further reviewer."""
-    application = _get_application_for_staff(request, application_id)
+    application = application_for_staff(request.user, application_id)
     call = application.call
     require(grant_policies.can_manage_call, user=request.user, call=call)
     people = [
@@ -193,7 +193,7 @@ def application_assign(request: HttpRequest, application_id: int) -> HttpRespons
 @login_required
 @require_POST
 def assignment_reopen(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = _get_assignment_for_staff(request, assignment_id)
+    assignment = assignment_for_staff(request.user, assignment_id)
     require(grant_policies.can_manage_call, user=request.user, call=assignment.application.call)
     form = ReopenForm(request.POST)
     form.is_valid()

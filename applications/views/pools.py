@@ -17,16 +17,13 @@ from applications.forms.review import (
     ReviewerAddForm,
 )
 from applications.models import ReviewAssignment
+from applications.selectors.review import call_for_staff, pool_link_for_staff
 from applications.services.review import (
     call_reviewer_add,
     call_reviewer_remove,
     reviewer_invite_needed,
 )
-from applications.views.review import (
-    _get_call_for_staff,
-    _get_pool_link_for_staff,
-    _staff_context,
-)
+from applications.views.review import _staff_context
 from grants import policies as grant_policies
 from grants.models import Call, CallReviewer
 from workflows.exceptions import RuleViolation, TransitionConflict
@@ -96,7 +93,7 @@ def _render_pool(
 @login_required
 @require_http_methods(["GET", "POST"])
 def pool(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_staff(request, call_id)
+    call = call_for_staff(request.user, call_id)
     if request.method == "GET":
         return _render_pool(request, call)
     require(grant_policies.can_manage_call, user=request.user, call=call)
@@ -142,7 +139,7 @@ def pool(request: HttpRequest, call_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def pool_remove(request: HttpRequest, call_id: int, link_id: int) -> HttpResponse:
-    link = _get_pool_link_for_staff(request, call_id, link_id)
+    link = pool_link_for_staff(request.user, call_id, link_id)
     require(grant_policies.can_manage_call, user=request.user, call=link.call)
     try:
         call_reviewer_remove(link=link, actor=request.user)
@@ -156,7 +153,7 @@ def pool_remove(request: HttpRequest, call_id: int, link_id: int) -> HttpRespons
 @login_required
 @require_POST
 def pool_invite(request: HttpRequest, call_id: int, link_id: int) -> HttpResponse:
-    link = _get_pool_link_for_staff(request, call_id, link_id)
+    link = pool_link_for_staff(request.user, call_id, link_id)
     require(grant_policies.can_manage_call, user=request.user, call=link.call)
     if not reviewer_invite_needed(link):
         messages.info(request, _("%(who)s can already log in.") % {"who": link.user.display_name})

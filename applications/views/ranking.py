@@ -15,7 +15,8 @@ from applications.selectors.ranking import (
     ranking_csv,
 )
 from applications.selectors.ranking import reviewer_normalisation as normalisation
-from applications.views.review import PROPOSALS, _get_call_for_staff, _staff_context
+from applications.selectors.review import call_for_staff
+from applications.views.review import PROPOSALS, _staff_context
 
 
 def _ranking_items(ranking) -> list[dict]:
@@ -46,7 +47,7 @@ def _ranking_items(ranking) -> list[dict]:
 @login_required
 @require_GET
 def ranking(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_staff(request, call_id)
+    call = call_for_staff(request.user, call_id)
     result = call_ranking(call)
     return render(
         request,
@@ -63,7 +64,7 @@ def ranking(request: HttpRequest, call_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def ranking_export(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_staff(request, call_id)
+    call = call_for_staff(request.user, call_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = call.reference_prefix or f"call-{call.pk}"
     response["Content-Disposition"] = f'attachment; filename="{name}-ranking.csv"'
@@ -75,7 +76,7 @@ def ranking_export(request: HttpRequest, call_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def reviewer_analysis(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_staff(request, call_id)
+    call = call_for_staff(request.user, call_id)
     profiles, rows = normalisation(call)
     people = get_user_model().objects.in_bulk([p.reviewer_id for p in profiles])
     applications = Application.objects.in_bulk([r.application_id for r in rows])

@@ -1,6 +1,7 @@
 """The reviewer's pages: dashboard, conflict declaration, the review form with htmx autosave,
 attachments behind the conflict gate, and the page an invited expert follows to set a password.
-Also the fetch-for-staff helpers the other review pages share."""
+Also what the other review pages share: the staff context and the proposal labels. Every object
+is fetched for the user by a selector (applications.selectors), 404 otherwise."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from applications import policies
 from applications.forms.review import (
     DeclarationForm,
     DeclineForm,
@@ -28,7 +28,6 @@ from applications.forms.review import (
 from applications.models import (
     Application,
     Attachment,
-    AwardList,
     Review,
     ReviewAssignment,
     budget_totals,
@@ -36,14 +35,14 @@ from applications.models import (
 from applications.selectors.review import (
     application_for_reviewer,
     assignment_for_reviewer,
+    assignment_with_content_for_reviewer,
     assignments_of_reviewer,
-    calls_for_review_management,
     other_reviews_for,
     shows_applicant,
 )
 from applications.services import review as review_services
 from grants import policies as grant_policies
-from grants.models import Call, CallQuestion, CallReviewer
+from grants.models import Call, CallQuestion
 from grants.templatetags.money import in_zone
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog
@@ -65,87 +64,6 @@ PROPOSALS = {
     "awarded": gettext_lazy("Awarded"),
     "pending": gettext_lazy("Review not finished"),
 }
-
-
-def _get_assignment_for_reviewer(request: HttpRequest, assignment_id: int) -> ReviewAssignment:
-    try:
-        return assignment_for_reviewer(request.user, assignment_id)
-    except ReviewAssignment.DoesNotExist:
-        raise Http404 from None
-
-
-def _get_assignment_with_content(request: HttpRequest, assignment_id: int) -> ReviewAssignment:
-    """The reviewer's assignment once they declared no conflict; 404 before (or if recused)."""
-    assignment = _get_assignment_for_reviewer(request, assignment_id)
-    if not assignment.can_see_content:
-        raise Http404
-    return assignment
-
-
-def _get_call_for_staff(request: HttpRequest, call_id: int) -> Call:
-    try:
-        return calls_for_review_management(request.user).get(pk=call_id)
-    except Call.DoesNotExist:
-        raise Http404 from None
-
-
-def _staffed_applications(user):
-    staffed = grant_policies.roles_of(user).programmes_with(*grant_policies.STAFF_ROLES)
-    return (
-        Application.objects.filter(call__programme_id__in=staffed)
-        .exclude(state=Application.State.DRAFT)
-        .select_related("call__programme", "organisation")
-    )
-
-
-def _get_application_for_staff(request: HttpRequest, application_id: int) -> Application:
-    try:
-        return _staffed_applications(request.user).get(pk=application_id)
-    except Application.DoesNotExist:
-        raise Http404 from None
-
-
-def _get_assignment_for_staff(request: HttpRequest, assignment_id: int) -> ReviewAssignment:
-    staffed = grant_policies.roles_of(request.user).programmes_with(*grant_policies.STAFF_ROLES)
-    try:
-        return ReviewAssignment.objects.select_related("application__call__programme").get(
-            pk=assignment_id, application__call__programme_id__in=staffed
-        )
-    except ReviewAssignment.DoesNotExist:
-        raise Http404 from None
-
-
-def _get_pool_link_for_staff(request: HttpRequest, call_id: int, link_id: int) -> CallReviewer:
-    call = _get_call_for_staff(request, call_id)
-    try:
-        return CallReviewer.objects.select_related("user", "call__programme").get(
-            pk=link_id, call=call
-        )
-    except CallReviewer.DoesNotExist:
-        raise Http404 from None
-
-
-def _get_award_list_for_staff(request: HttpRequest, award_list_id: int) -> AwardList:
-    staffed = grant_policies.roles_of(request.user).programmes_with(*grant_policies.STAFF_ROLES)
-    try:
-        return AwardList.objects.select_related("call__programme").get(
-            pk=award_list_id, call__programme_id__in=staffed
-        )
-    except AwardList.DoesNotExist:
-        raise Http404 from None
-
-
-def _get_application_for_member(request: HttpRequest, application_id: int) -> Application:
-    """The application if the user is a member of the applicant organisation; else 404."""
-    try:
-        application = Application.objects.select_related("call__programme", "organisation").get(
-            pk=application_id
-        )
-    except Application.DoesNotExist:
-        raise Http404 from None
-    if not policies.can_act_for_applicant(user=request.user, application=application):
-        raise Http404
-    return application
 
 
 @login_required
@@ -260,14 +178,14 @@ def _render_assignment(
 @login_required
 @require_GET
 def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = _get_assignment_for_reviewer(request, assignment_id)
+    assignment = assignment_for_reviewer(request.user, assignment_id)
     return _render_assignment(request, assignment)
 
 
 @login_required
 @require_POST
 def assignment_declare(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = _get_assignment_for_reviewer(request, assignment_id)
+    assignment = assignment_for_reviewer(request.user, assignment_id)
     form = DeclarationForm(request.POST, auto_id="declare_%s")
     if form.is_valid():
         try:
@@ -303,7 +221,7 @@ def assignment_declare(request: HttpRequest, assignment_id: int) -> HttpResponse
 @login_required
 @require_POST
 def assignment_decline(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = _get_assignment_for_reviewer(request, assignment_id)
+    assignment = assignment_for_reviewer(request.user, assignment_id)
     form = DeclineForm(request.POST, auto_id="decline_%s")
     if form.is_valid():
         try:
@@ -362,7 +280,7 @@ def _status(
 @require_POST
 def review_save(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Autosave (htmx) and the "Save" button without JavaScript."""
-    assignment = _get_assignment_with_content(request, assignment_id)
+    assignment = assignment_with_content_for_reviewer(request.user, assignment_id)
     form = _review_form(request, assignment)
     if not form.is_valid():
         if request.htmx:
@@ -411,7 +329,7 @@ def _form_messages(form) -> list[str]:
 def review_submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Save what the form holds, then submit: every problem is listed at once, and what was
     typed stays in the form (and saved). A second click finds the review submitted."""
-    assignment = _get_assignment_with_content(request, assignment_id)
+    assignment = assignment_with_content_for_reviewer(request.user, assignment_id)
     if assignment.state == ReviewAssignment.State.SUBMITTED:
         # A double click, or a second tab: the first press did it. Say so, not "error".
         return _submitted(request, assignment)
@@ -483,7 +401,7 @@ def attachment_download(
 ) -> HttpResponse:
     """An attachment of the assigned application, only after the no-conflict declaration.
     Streamed under its original name — or a neutral one in blind review."""
-    assignment = _get_assignment_with_content(request, assignment_id)
+    assignment = assignment_with_content_for_reviewer(request.user, assignment_id)
     try:
         attachment = Attachment.objects.get(
             application_id=assignment.application_id, pk=attachment_id

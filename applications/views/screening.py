@@ -13,8 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, DecimalField, F, Q, QuerySet, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,42 +28,21 @@ from applications.forms.screening import (
 from applications.models import Application, budget_totals
 from applications.rules import eligibility_checks
 from applications.selectors.applications import (
-    application_for_user,
     application_history,
+    application_with_content_for_staff,
     applications_visible_to,
     with_budget_totals,
 )
+from applications.selectors.review import call_for_staff
 from applications.services import screening as screening_services
 from applications.services.screening import application_request_clarification
 from grants import policies as grant_policies
 from grants.models import Call, CallQuestion
-from grants.selectors.calls import calls_visible_to
-from grants.selectors.programmes import staffed_programme_ids
 from grants.templatetags.money import in_zone
 from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.exports import csv_cell
 from workflows.permissions import require
 from workflows.services import available_transitions
-
-# Helpers: fetch for this user, or 404. ------------------------------------------------
-
-
-def _get_call_for_user(user, call_id: int) -> Call:
-    return get_object_or_404(
-        calls_visible_to(user).filter(programme_id__in=staffed_programme_ids(user)), pk=call_id
-    )
-
-
-def _get_application_for_user(user, application_id: int) -> Application:
-    """A submitted application in a programme this user staffs. Being a member of the applicant
-    organisation does not open the manager's page: that is the applicant's own view."""
-    staffed = Application.objects.filter(
-        call__programme_id__in=staffed_programme_ids(user)
-    ).exclude(state=Application.State.DRAFT)
-    if not staffed.filter(pk=application_id).exists():
-        raise Http404
-    return application_for_user(user, application_id)
-
 
 # The list of a call --------------------------------------------------------------------
 
@@ -140,7 +119,7 @@ def _filtered_applications(user, call: Call, params) -> tuple[list[Application],
 
 @login_required
 def application_list(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_user(request.user, call_id)
+    call = call_for_staff(request.user, call_id)
     applications, listing = _filtered_applications(request.user, call, request.GET)
     query = request.GET.copy()
     query.pop("sort", None)
@@ -175,7 +154,7 @@ def application_list(request: HttpRequest, call_id: int) -> HttpResponse:
 
 @login_required
 def application_export(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_user(request.user, call_id)
+    call = call_for_staff(request.user, call_id)
     applications, _listing = _filtered_applications(request.user, call, request.GET)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{call.reference_prefix or f'call-{call.pk}'}-applications.csv"
@@ -288,14 +267,14 @@ def _history(application: Application) -> list:
 
 @login_required
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_user(request.user, application_id)
+    application = application_with_content_for_staff(request.user, application_id)
     return _render_application(request, application)
 
 
 @login_required
 @require_POST
 def application_screen(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_user(request.user, application_id)
+    application = application_with_content_for_staff(request.user, application_id)
     require(policies.can_manage_application, user=request.user, application=application)
     eligible = request.POST.get("decision") == "eligible"
     form_class, prefix = (EligibleForm, "eligible") if eligible else (IneligibleForm, "ineligible")
@@ -328,7 +307,7 @@ def application_screen(request: HttpRequest, application_id: int) -> HttpRespons
 @login_required
 @require_POST
 def application_clarify(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = _get_application_for_user(request.user, application_id)
+    application = application_with_content_for_staff(request.user, application_id)
     require(policies.can_manage_application, user=request.user, application=application)
     form = ClarificationForm(
         request.POST, zone=application.call.timezone, auto_id="clarification_%s"

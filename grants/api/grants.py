@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from grants.models import Amendment, FollowUpAction, Grant, MonitoringVisit
-from grants.selectors.grants import grant_history, grants_for, grants_visible_to
+from grants.selectors.grants import grant_for_viewer, grant_history, grants_for, grants_visible_to
 from grants.serializers.common import TransitionCommentSerializer
 from grants.serializers.grants import (
     AmendmentCreateSerializer,
@@ -193,7 +193,7 @@ class GrantPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generic
 
     def grant(self) -> Grant:
         if not hasattr(self, "_grant"):
-            self._grant = grants_visible_to(self.request.user).get(pk=self.kwargs["grant_id"])
+            self._grant = grant_for_viewer(self.request.user, self.kwargs["grant_id"])
         return self._grant
 
     def initial(self, request: Request, *args, **kwargs) -> None:

@@ -13,7 +13,11 @@ from rest_framework.viewsets import GenericViewSet
 from grants import policies
 from grants.api.calls import ORGANISATION_ID
 from grants.models import Membership, MembershipInvitation, Organisation
-from grants.selectors.organisations import organisations_of, organisations_visible_to
+from grants.selectors.organisations import (
+    invitations_to,
+    organisation_for_member,
+    organisations_visible_to,
+)
 from grants.serializers.organisations import (
     MemberInviteResultSerializer,
     MemberInviteSerializer,
@@ -123,8 +127,8 @@ class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def organisation(self) -> Organisation:
         if not hasattr(self, "_organisation"):
-            self._organisation = organisations_of(self.request.user).get(
-                pk=self.kwargs["organisation_id"]
+            self._organisation = organisation_for_member(
+                self.request.user, self.kwargs["organisation_id"]
             )
         return self._organisation
 
@@ -233,8 +237,8 @@ class OrganisationInvitationViewSet(
 
     def organisation(self) -> Organisation:
         if not hasattr(self, "_organisation"):
-            self._organisation = organisations_of(self.request.user).get(
-                pk=self.kwargs["organisation_id"]
+            self._organisation = organisation_for_member(
+                self.request.user, self.kwargs["organisation_id"]
             )
         return self._organisation
 
@@ -283,7 +287,7 @@ class MyInvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gene
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return MembershipInvitation.objects.none()
-        invitations = MembershipInvitation.objects.filter(user=self.request.user)
+        invitations = invitations_to(self.request.user)
         if self.action == "list":
             invitations = invitations.filter(answered_at__isnull=True)
         return invitations.select_related("organisation", "invited_by").order_by(

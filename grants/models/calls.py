@@ -249,6 +249,23 @@ class Call(FSMModelMixin, models.Model):
     def cancel(self) -> None:
         pass
 
+    # Named states, for templates and callers: ask the object, not its state string.
+
+    @property
+    def is_draft(self) -> bool:
+        """Not published: only the programme team sees it."""
+        return self.state == self.State.DRAFT
+
+    @property
+    def is_in_review(self) -> bool:
+        """Closed, its applications being reviewed."""
+        return self.state == self.State.IN_REVIEW
+
+    @property
+    def is_decided(self) -> bool:
+        """The award list is approved."""
+        return self.state == self.State.DECIDED
+
 
 class CallQuestion(models.Model):
     class Kind(models.TextChoices):

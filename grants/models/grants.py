@@ -160,6 +160,13 @@ class Grant(FSMModelMixin, models.Model):
     def terminate(self) -> None:
         pass
 
+    # Named states, for templates and callers: ask the object, not its state string.
+
+    @property
+    def awaits_signature(self) -> bool:
+        """Awarded, the agreement not signed yet."""
+        return self.state == self.State.AWARDED
+
 
 class GrantBudgetLine(models.Model):
     """Copied from the application at the award; owned by the grant from then on."""
@@ -239,6 +246,18 @@ class Amendment(FSMModelMixin, models.Model):
     )
     def reject(self) -> None:
         pass
+
+    # Named states, for templates and callers: ask the object, not its state string.
+
+    @property
+    def is_requested(self) -> bool:
+        """Waiting for the manager's decision."""
+        return self.state == self.State.REQUESTED
+
+    @property
+    def is_approved(self) -> bool:
+        """Approved and applied to the grant."""
+        return self.state == self.State.APPROVED
 
 
 class MonitoringVisit(models.Model):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.countries import COUNTRIES
 from grants.registries import validate_registry
+from grants.roles import MembershipRole
 
 
 class OrganisationType(models.TextChoices):
@@ -53,9 +54,7 @@ class Organisation(models.Model):
 
 
 class Membership(models.Model):
-    class Role(models.TextChoices):
-        ADMIN = "admin", _("Administrator (manages members, signs)")
-        MEMBER = "member", _("Member (drafts and submits)")
+    Role = MembershipRole
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.timezones import validate_timezone
 from grants.countries import CURRENCIES
 from grants.models.common import MONEY, default_report_questions, validate_programme_offsets
+from grants.roles import ProgrammeRoleName
 
 
 class Donor(models.Model):
@@ -73,10 +74,7 @@ class Programme(models.Model):
 
 
 class ProgrammeRole(models.Model):
-    class Role(models.TextChoices):
-        MANAGER = "manager", _("Programme manager")
-        APPROVER = "approver", _("Approver")
-        OBSERVER = "observer", _("Donor observer")
+    Role = ProgrammeRoleName
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programme_roles"

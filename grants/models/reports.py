@@ -106,6 +106,33 @@ class Report(FSMModelMixin, models.Model):
     def request_changes(self) -> None:
         pass
 
+    # Named states, for templates and callers: ask the object, not its state string.
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Not open yet: it opens when its period ends."""
+        return self.state == self.State.SCHEDULED
+
+    @property
+    def is_open(self) -> bool:
+        """Open for the grantee to write."""
+        return self.state == self.State.OPEN
+
+    @property
+    def needs_changes(self) -> bool:
+        """Sent back to the grantee with changes requested."""
+        return self.state == self.State.CHANGES_REQUESTED
+
+    @property
+    def is_submitted(self) -> bool:
+        """Submitted, waiting for the manager's decision."""
+        return self.state == self.State.SUBMITTED
+
+    @property
+    def is_approved(self) -> bool:
+        """Approved by the manager."""
+        return self.state == self.State.APPROVED
+
 
 class FinancialLine(models.Model):
     """Spending on one budget line in a report, in the report's currency."""

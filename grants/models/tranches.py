@@ -94,3 +94,10 @@ class Tranche(FSMModelMixin, models.Model):
     )
     def pay(self) -> None:
         pass
+
+    # Named states, for templates and callers: ask the object, not its state string.
+
+    @property
+    def is_paid(self) -> bool:
+        """Paid to the grantee."""
+        return self.state == self.State.PAID

@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterable
 
 from django.db.models import Q, QuerySet
 
-from grants.models import Call
-from grants.policies import STAFF_ROLES, roles_of
-from grants.selectors.programmes import PUBLIC_CALL_STATES
+from grants.models import Call, CallQuestion, Criterion
+from grants.policies import roles_of
+from grants.roles import STAFF_ROLES
+from grants.selectors.programmes import PUBLIC_CALL_STATES, staffed_programme_ids
+from workflows.selectors import object_or_404
 
 
 def calls_public() -> QuerySet[Call]:
@@ -28,6 +30,26 @@ def calls_visible_to(user) -> QuerySet[Call]:
 def call_for_user(user, call_id: int) -> Call:
     """The call if this user may see it; Call.DoesNotExist (→ 404) otherwise."""
     return calls_visible_to(user).get(pk=call_id)
+
+
+def call_for_staff(user, call_id, *, for_update: bool = False) -> Call:
+    """A call (drafts too) of a programme the user staffs; 404 for anyone else, even for a
+    published call: the manager's pages are for the programme's staff."""
+    return object_or_404(
+        calls_visible_to(user).filter(programme_id__in=staffed_programme_ids(user)),
+        call_id,
+        for_update=for_update,
+    )
+
+
+def question_of(call: Call, question_id, *, for_update: bool = False) -> CallQuestion:
+    """A question of this call (already fetched for its viewer), or 404."""
+    return object_or_404(CallQuestion.objects.filter(call=call), question_id, for_update=for_update)
+
+
+def criterion_of(call: Call, criterion_id, *, for_update: bool = False) -> Criterion:
+    """A scoring criterion of this call (already fetched for its viewer), or 404."""
+    return object_or_404(Criterion.objects.filter(call=call), criterion_id, for_update=for_update)
 
 
 def calls_for(user) -> QuerySet[Call]:

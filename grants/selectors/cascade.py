@@ -1,6 +1,7 @@
-"""The regranting cascade, read for someone: a programme's portfolio of sub-grants, the lead's
-summary of an incoming grant, the consolidated report for the donor, and the donor's rules a
-sub-grant must respect.
+"""The regranting cascade, read for someone: what the public may see of it (a programme it
+knows of, and its published grants), a programme's portfolio of sub-grants, the lead's summary
+of an incoming grant, the consolidated report for the donor, and the donor's rules a sub-grant
+must respect.
 
 Everything here is a read. Sums and counts run in the database; each list is one query, with
 subqueries rather than joins, because joining tranches and reports to grants multiplies rows
@@ -42,9 +43,11 @@ from grants.models import (
     Report,
     Tranche,
 )
+from grants.selectors.programmes import PUBLIC_CALL_STATES
 from grants.selectors.reports import indicator_rollup
 from grants.templatetags.money import format_money
 from workflows.exports import csv_cell
+from workflows.selectors import object_or_404
 
 CENT = Decimal("0.01")
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
@@ -67,6 +70,28 @@ NARRATIVE_HIGHLIGHT_CHARS = 500
 def as_money(value) -> Decimal:
     # SQLite returns sums without their scale; every amount leaves here with two decimals.
     return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# What the public sees -------------------------------------------------------------------
+
+
+def public_programme(programme_id, *related: str) -> Programme:
+    """A programme the public already knows of: one with a published call or a published
+    grant. Anything else is 404, like a programme that does not exist."""
+    return object_or_404(
+        Programme.objects.filter(
+            Q(calls__state__in=PUBLIC_CALL_STATES) | Q(subgrants__state__in=PUBLIC_GRANT_STATES)
+        )
+        .distinct()
+        .select_related("owner", *related),
+        programme_id,
+    )
+
+
+def public_grants(programme: Programme) -> QuerySet[Grant]:
+    """The grants of a programme the public may see: published, never suspended or
+    terminated. The page and every open-data file show these and only these."""
+    return Grant.objects.filter(programme=programme, state__in=PUBLIC_GRANT_STATES)
 
 
 # The portfolio --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Reads of reports: the exchange rate that applies, the financial statement of a report, and the
-roll-up of indicator values to the programme."""
+"""Reads of reports: one report for its grantee or its programme's staff (or 404), the exchange
+rate that applies, the financial statement of a report, and the roll-up of indicator values to
+the programme."""
 
 from __future__ import annotations
 
@@ -11,12 +12,58 @@ from django.db.models import Exists, OuterRef, Q, Sum
 
 from grants.models import (
     ExchangeRate,
+    Grant,
     IndicatorValue,
     Programme,
     Report,
+    ReportAttachment,
 )
+from grants.selectors.grants import grant_for_member
+from grants.selectors.programmes import staffed_programme_ids
+from workflows.selectors import object_or_404
 
 CENT = Decimal("0.01")
+
+
+# One report, for one audience, or 404 ----------------------------------------------------
+
+
+def report_of(grant: Grant, report_id, *, for_update: bool = False) -> Report:
+    """A report of this grant (already fetched for its viewer), or 404; its `grant` is this
+    one, without a query."""
+    return object_or_404(grant.reports.all(), report_id, for_update=for_update)
+
+
+def report_for_member(user, grant_id, report_id, *, for_update: bool = False) -> Report:
+    """A report of a grant of one of the user's organisations (grants.selectors.grants.
+    grant_for_member), with that grant, its programme and call; 404 for anyone else."""
+    grant = grant_for_member(user, grant_id)
+    report = report_of(grant, report_id, for_update=for_update)
+    report.grant = grant  # one fetch, with its programme and call
+    return report
+
+
+def report_for_staff(user, report_id, *, for_update: bool = False) -> Report:
+    """A report of a sub-grant in a programme this user staffs, with what the manager's pages
+    read of its grant; 404 otherwise."""
+    return object_or_404(
+        Report.objects.filter(grant__programme_id__in=staffed_programme_ids(user)).select_related(
+            "grant__organisation",
+            "grant__programme",
+            "grant__application__call",
+            "submitted_by",
+            "decided_by",
+        ),
+        report_id,
+        for_update=for_update,
+    )
+
+
+def attachment_of(report: Report, attachment_id, *, for_update: bool = False) -> ReportAttachment:
+    """A receipt or photo attached to this report (already fetched for its viewer), or 404."""
+    return object_or_404(
+        ReportAttachment.objects.filter(report=report), attachment_id, for_update=for_update
+    )
 
 
 def rate_for(*, programme: Programme, currency: str, day: dt.date) -> ExchangeRate | None:

@@ -3,9 +3,10 @@ other transitions, questions and criteria, closing calls whose time has come."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from grants import policies
 from grants.models import Call, CallQuestion, Criterion, Programme
 from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.permissions import require
-from workflows.services import transition_perform
+from workflows.services import model_validate, transition_perform
 
 # Once a call is published, these define what a valid application is: changing them could
 # invalidate drafts that applicants are writing, so they are frozen.
@@ -176,13 +177,6 @@ def _call_rule_errors(fields: dict) -> dict[str, list[str]]:
     return errors
 
 
-def _full_clean(obj, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise RuleViolation(exc.message_dict) from exc
-
-
 def call_create(*, programme: Programme, actor, **fields) -> Call:
     """A new call in a programme, as a draft. Only a manager of the programme may create it."""
     require(
@@ -196,7 +190,7 @@ def call_create(*, programme: Programme, actor, **fields) -> Call:
     if errors:
         raise RuleViolation(errors)
     call = Call(programme=programme, **fields)
-    _full_clean(call, exclude=["state"])  # the protected FSM field changes only by transition
+    model_validate(call, exclude=["state"])  # the protected FSM field changes only by transition
     call.save()
     return call
 
@@ -248,43 +242,6 @@ def _question_errors(question: CallQuestion) -> dict[str, list[str]]:
     return errors
 
 
-def call_question_create(*, call: Call, actor, **fields) -> CallQuestion:
-    """Add a question at the end of the form, while the call is a draft."""
-    with transaction.atomic():
-        call = _locked_call(call.pk)
-        _require_questions_editable(call, actor)
-        last = call.questions.order_by("-order").values_list("order", flat=True).first()
-        question = CallQuestion(call=call, order=(last or 0) + 1, **fields)
-        errors = _question_errors(question)
-        if errors:
-            raise RuleViolation(errors)
-        _full_clean(question)
-        question.save()
-    return question
-
-
-def call_question_update(*, question: CallQuestion, actor, **fields) -> CallQuestion:
-    with transaction.atomic():
-        call = _locked_call(question.call_id)
-        _require_questions_editable(call, actor)
-        question = CallQuestion.objects.get(pk=question.pk)
-        for name, value in fields.items():
-            setattr(question, name, value)
-        errors = _question_errors(question)
-        if errors:
-            raise RuleViolation(errors)
-        _full_clean(question)
-        question.save()
-    return question
-
-
-def call_question_delete(*, question: CallQuestion, actor) -> None:
-    with transaction.atomic():
-        call = _locked_call(question.call_id)
-        _require_questions_editable(call, actor)
-        CallQuestion.objects.filter(pk=question.pk).delete()
-
-
 def _criterion_errors(criterion: Criterion) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if criterion.weight is not None and criterion.weight <= 0:
@@ -300,38 +257,84 @@ def _criterion_errors(criterion: Criterion) -> dict[str, list[str]]:
     return errors
 
 
-def call_criterion_create(*, call: Call, actor, **fields) -> Criterion:
-    """Add a scoring criterion, until review starts."""
+# A call's questions and its criteria are edited the same way: under the call's row lock, while
+# the call allows it, checked by their own rules, numbered at the end.
+
+
+@dataclass(frozen=True)
+class _Part:
+    model: type[CallQuestion] | type[Criterion]
+    require_editable: Callable[[Call, object], None]
+    errors: Callable[[CallQuestion | Criterion], dict[str, list[str]]]
+    related_name: str
+
+
+QUESTIONS = _Part(CallQuestion, _require_questions_editable, _question_errors, "questions")
+CRITERIA = _Part(Criterion, _require_criteria_editable, _criterion_errors, "criteria")
+
+
+def _checked_save(part: _Part, obj: CallQuestion | Criterion) -> None:
+    errors = part.errors(obj)
+    if errors:
+        raise RuleViolation(errors)
+    model_validate(obj)
+    obj.save()
+
+
+def _part_create(part: _Part, *, call: Call, actor, fields: dict):
     with transaction.atomic():
         call = _locked_call(call.pk)
-        _require_criteria_editable(call, actor)
-        last = call.criteria.order_by("-order").values_list("order", flat=True).first()
-        criterion = Criterion(call=call, order=(last or 0) + 1, **fields)
-        errors = _criterion_errors(criterion)
-        if errors:
-            raise RuleViolation(errors)
-        _full_clean(criterion)
-        criterion.save()
-    return criterion
+        part.require_editable(call, actor)
+        last = (
+            getattr(call, part.related_name)
+            .order_by("-order")
+            .values_list("order", flat=True)
+            .first()
+        )
+        obj = part.model(call=call, order=(last or 0) + 1, **fields)
+        _checked_save(part, obj)
+    return obj
+
+
+def _part_update(part: _Part, *, obj, actor, fields: dict):
+    with transaction.atomic():
+        call = _locked_call(obj.call_id)
+        part.require_editable(call, actor)
+        obj = part.model.objects.get(pk=obj.pk)
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        _checked_save(part, obj)
+    return obj
+
+
+def _part_delete(part: _Part, *, obj, actor) -> None:
+    with transaction.atomic():
+        call = _locked_call(obj.call_id)
+        part.require_editable(call, actor)
+        part.model.objects.filter(pk=obj.pk).delete()
+
+
+def call_question_create(*, call: Call, actor, **fields) -> CallQuestion:
+    """Add a question at the end of the form, while the call is a draft."""
+    return _part_create(QUESTIONS, call=call, actor=actor, fields=fields)
+
+
+def call_question_update(*, question: CallQuestion, actor, **fields) -> CallQuestion:
+    return _part_update(QUESTIONS, obj=question, actor=actor, fields=fields)
+
+
+def call_question_delete(*, question: CallQuestion, actor) -> None:
+    _part_delete(QUESTIONS, obj=question, actor=actor)
+
+
+def call_criterion_create(*, call: Call, actor, **fields) -> Criterion:
+    """Add a scoring criterion, until review starts."""
+    return _part_create(CRITERIA, call=call, actor=actor, fields=fields)
 
 
 def call_criterion_update(*, criterion: Criterion, actor, **fields) -> Criterion:
-    with transaction.atomic():
-        call = _locked_call(criterion.call_id)
-        _require_criteria_editable(call, actor)
-        criterion = Criterion.objects.get(pk=criterion.pk)
-        for name, value in fields.items():
-            setattr(criterion, name, value)
-        errors = _criterion_errors(criterion)
-        if errors:
-            raise RuleViolation(errors)
-        _full_clean(criterion)
-        criterion.save()
-    return criterion
+    return _part_update(CRITERIA, obj=criterion, actor=actor, fields=fields)
 
 
 def call_criterion_delete(*, criterion: Criterion, actor) -> None:
-    with transaction.atomic():
-        call = _locked_call(criterion.call_id)
-        _require_criteria_editable(call, actor)
-        Criterion.objects.filter(pk=criterion.pk).delete()
+    _part_delete(CRITERIA, obj=criterion, actor=actor)

@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 
 from grants import policies
 from grants.models import Organisation, Programme
-from grants.services.calls import EDITABLE_PROGRAMME_FIELDS, _full_clean
+from grants.services.calls import EDITABLE_PROGRAMME_FIELDS
 from workflows.exceptions import RuleViolation
 from workflows.permissions import require
+from workflows.services import model_validate
 
 
 def programme_create(*, actor, owner: Organisation, donors=(), **fields) -> Programme:
@@ -51,6 +52,6 @@ def programme_update(*, programme: Programme, actor, **fields) -> Programme:
         programme = Programme.objects.select_for_update().get(pk=programme.pk)
         for name, value in fields.items():
             setattr(programme, name, value)
-        _full_clean(programme)
+        model_validate(programme)
         programme.save(update_fields=list(fields))
     return programme

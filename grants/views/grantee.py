@@ -1,7 +1,7 @@
 """The grantee's pages after the award: my grants, the grant, the agreement and its signature,
 the report editor (htmx autosave with a version), amendments and follow-up actions.
 
-Every view starts with one helper that fetches the object for this user — a member of the
+Every view starts with one selector that fetches the object for this user — a member of the
 grantee organisation — and 404s otherwise (the agreement PDF also serves programme staff).
 The writing is done by grants.services.grants and grants.services.reports.
 """
@@ -41,11 +41,16 @@ from grants.models import (
     Membership,
     MonitoringVisit,
     Report,
-    ReportAttachment,
     ReportComment,
     Tranche,
 )
-from grants.selectors.reports import financial_statement, rate_for
+from grants.selectors.grants import (
+    follow_up_action_of,
+    grant_for_member,
+    grant_for_viewer,
+    grants_for_member,
+)
+from grants.selectors.reports import attachment_of, financial_statement, rate_for, report_for_member
 from grants.services.amendments import amendment_request
 from grants.services.grants import grant_sign
 from grants.services.reports import (
@@ -64,46 +69,8 @@ TO_WRITE = (Report.State.OPEN, Report.State.CHANGES_REQUESTED)
 NOT_DONE = (Report.State.SCHEDULED, Report.State.OPEN, Report.State.CHANGES_REQUESTED)
 # The local currency a grantee may report in, by the organisation's country.
 LOCAL_CURRENCY = {"RS": "RSD", "BA": "BAM", "MK": "MKD", "AL": "ALL", "ME": "EUR", "XK": "EUR"}
-
-
-# Fetch helpers: the object for this user, or 404. ------------------------------------------
-
-
-def _grants_of_member(request: HttpRequest):
-    return Grant.objects.filter(
-        organisation_id__in=policies.roles_of(request.user).organisation_ids
-    ).select_related("organisation", "programme__owner", "application__call", "signed_by")
-
-
-def _get_grant_for_member(request: HttpRequest, grant_id: int) -> Grant:
-    """The grant if the user is a member of the grantee organisation. Everyone else —
-    programme staff included, who have their own pages — gets 404."""
-    try:
-        return _grants_of_member(request).get(pk=grant_id)
-    except Grant.DoesNotExist:
-        raise Http404 from None
-
-
-def _get_grant_for_viewer(request: HttpRequest, grant_id: int) -> Grant:
-    """Both sides of the agreement: the grantee's members and the programme's staff."""
-    grant = (
-        Grant.objects.select_related("organisation", "programme__owner", "application__call")
-        .filter(pk=grant_id)
-        .first()
-    )
-    if grant is None or not policies.can_view_grant(user=request.user, grant=grant):
-        raise Http404
-    return grant
-
-
-def _get_report_for_member(request: HttpRequest, grant_id: int, report_id: int) -> Report:
-    grant = _get_grant_for_member(request, grant_id)
-    try:
-        report = Report.objects.get(grant=grant, pk=report_id)
-    except Report.DoesNotExist:
-        raise Http404 from None
-    report.grant = grant  # one fetch, with its programme and call
-    return report
+# What the agreement PDF and its signed copy read of the grant, fetched with it.
+AGREEMENT_READS = ("organisation", "programme__owner", "application__call")
 
 
 # My grants ----------------------------------------------------------------------------------
@@ -126,7 +93,7 @@ def _summary(grant: Grant) -> dict:
 def grant_list(request: HttpRequest) -> HttpResponse:
     """The user's organisations' grants. A fixed number of queries, however many grants."""
     grants = (
-        _grants_of_member(request)
+        grants_for_member(request.user)
         .prefetch_related("reports", Prefetch("tranches", queryset=Tranche.objects.all()))
         .order_by("-created_at", "-pk")
     )
@@ -240,7 +207,7 @@ def _amendment_lines(amendment: Amendment, names: dict[str, str]) -> list[dict]:
 @login_required
 @require_GET
 def grant_detail(request: HttpRequest, grant_id: int) -> HttpResponse:
-    return _render_grant(request, _get_grant_for_member(request, grant_id))
+    return _render_grant(request, grant_for_member(request.user, grant_id))
 
 
 # The agreement ------------------------------------------------------------------------------
@@ -249,7 +216,7 @@ def grant_detail(request: HttpRequest, grant_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def grant_agreement(request: HttpRequest, grant_id: int) -> HttpResponse:
-    grant = _get_grant_for_viewer(request, grant_id)
+    grant = grant_for_viewer(request.user, grant_id, *AGREEMENT_READS)
     name = f"agreement-{(grant.reference or str(grant.pk)).replace('/', '-')}.pdf"
     response = HttpResponse(agreement_pdf(grant), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -260,7 +227,7 @@ def grant_agreement(request: HttpRequest, grant_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def grant_signed_copy(request: HttpRequest, grant_id: int) -> HttpResponse:
-    grant = _get_grant_for_viewer(request, grant_id)
+    grant = grant_for_viewer(request.user, grant_id, *AGREEMENT_READS)
     if not grant.signed_copy:
         raise Http404
     try:
@@ -276,7 +243,7 @@ def grant_signed_copy(request: HttpRequest, grant_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def grant_sign_view(request: HttpRequest, grant_id: int) -> HttpResponse:
     """Accept the agreement in the app, or upload a signed copy; both call grant_sign."""
-    grant = _get_grant_for_member(request, grant_id)
+    grant = grant_for_member(request.user, grant_id)
     can_sign = policies.can_sign_grant(user=request.user, grant=grant)
     form = SignedCopyForm()
     status = 200
@@ -321,7 +288,7 @@ def grant_sign_view(request: HttpRequest, grant_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def amendment_create(request: HttpRequest, grant_id: int) -> HttpResponse:
-    grant = _get_grant_for_member(request, grant_id)
+    grant = grant_for_member(request.user, grant_id)
     form = AmendmentForm(request.POST, lines=list(grant.budget_lines.all()))
     if form.is_valid():
         try:
@@ -346,14 +313,8 @@ def amendment_create(request: HttpRequest, grant_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def action_close(request: HttpRequest, grant_id: int, action_id: int) -> HttpResponse:
-    grant = _get_grant_for_member(request, grant_id)
-    try:
-        action = FollowUpAction.objects.select_related("visit").get(
-            pk=action_id, visit__grant=grant
-        )
-    except FollowUpAction.DoesNotExist:
-        raise Http404 from None
-    action.visit.grant = grant
+    grant = grant_for_member(request.user, grant_id)
+    action = follow_up_action_of(grant, action_id)
     form = FollowUpCloseForm(request.POST)
     form.is_valid()
     try:
@@ -527,7 +488,7 @@ def _unanswered(report: Report) -> dict[str, list[str]]:
 def report_edit(request: HttpRequest, grant_id: int, report_id: int) -> HttpResponse:
     """The report: an editor while it is open or sent back, read-only otherwise. A POST is
     "Save" without JavaScript."""
-    report = _get_report_for_member(request, grant_id, report_id)
+    report = report_for_member(request.user, grant_id, report_id)
     if request.method == "GET" or report.state not in EDITABLE:
         return _render_report(request, report)
     version = posted_version(request.POST)
@@ -602,7 +563,7 @@ def _status(
 @login_required
 @require_POST
 def report_autosave(request: HttpRequest, grant_id: int, report_id: int) -> HttpResponse:
-    report = _get_report_for_member(request, grant_id, report_id)
+    report = report_for_member(request.user, grant_id, report_id)
     if not request.htmx:
         return report_edit(request, grant_id, report_id)
     version = posted_version(request.POST)
@@ -625,7 +586,7 @@ def report_autosave(request: HttpRequest, grant_id: int, report_id: int) -> Http
 def report_submit_view(request: HttpRequest, grant_id: int, report_id: int) -> HttpResponse:
     """Save what the form holds, then submit. Any problem: the editor again with every problem
     listed and everything typed still in it."""
-    report = _get_report_for_member(request, grant_id, report_id)
+    report = report_for_member(request.user, grant_id, report_id)
     if report.state not in EDITABLE:
         messages.info(request, _("This report is already submitted."))
         return redirect("grantee-report", report.grant_id, report.pk)
@@ -695,7 +656,7 @@ def _attachments_response(
 @login_required
 @require_POST
 def report_attachment_upload(request: HttpRequest, grant_id: int, report_id: int):
-    report = _get_report_for_member(request, grant_id, report_id)
+    report = report_for_member(request.user, grant_id, report_id)
     upload = request.FILES.get("file")
     if upload is None:
         return _attachments_response(request, report, errors=[_("Choose a file to upload.")])
@@ -713,20 +674,13 @@ def report_attachment_upload(request: HttpRequest, grant_id: int, report_id: int
     )
 
 
-def _get_attachment(report: Report, attachment_id: int) -> ReportAttachment:
-    try:
-        return ReportAttachment.objects.get(report=report, pk=attachment_id)
-    except ReportAttachment.DoesNotExist:
-        raise Http404 from None
-
-
 @login_required
 @require_POST
 def report_attachment_delete(
     request: HttpRequest, grant_id: int, report_id: int, attachment_id: int
 ) -> HttpResponse:
-    report = _get_report_for_member(request, grant_id, report_id)
-    attachment = _get_attachment(report, attachment_id)
+    report = report_for_member(request.user, grant_id, report_id)
+    attachment = attachment_of(report, attachment_id)
     attachment.report = report
     try:
         report_attachment_remove(attachment=attachment, actor=request.user)
@@ -746,8 +700,8 @@ def report_attachment_download(
     request: HttpRequest, grant_id: int, report_id: int, attachment_id: int
 ) -> HttpResponse:
     """Stored under a generated name, never on a public URL; streamed after the access check."""
-    report = _get_report_for_member(request, grant_id, report_id)
-    attachment = _get_attachment(report, attachment_id)
+    report = report_for_member(request.user, grant_id, report_id)
+    attachment = attachment_of(report, attachment_id)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +24,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grants import policies
 from grants.forms.members import MemberInviteForm, MemberRoleForm
 from grants.models import Membership, MembershipInvitation, Organisation
-from grants.selectors.organisations import organisations_of
+from grants.selectors.organisations import (
+    invitation_for_invitee,
+    membership_of,
+    open_invitation_of,
+    organisation_for_member,
+)
 from grants.services.organisations import (
     membership_change_role,
     membership_invitation_accept,
@@ -36,19 +41,6 @@ from grants.services.organisations import (
 )
 from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.permissions import require
-
-
-def _organisation_for_member(request: HttpRequest, organisation_id: int) -> Organisation:
-    """The organisation if the user belongs to it; 404 for anyone else."""
-    return get_object_or_404(organisations_of(request.user), pk=organisation_id)
-
-
-def _membership(organisation: Organisation, membership_id: int) -> Membership:
-    return get_object_or_404(
-        Membership.objects.select_related("user", "organisation"),
-        organisation=organisation,
-        pk=membership_id,
-    )
 
 
 def _render(
@@ -94,7 +86,7 @@ def _render(
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
     """The list of people; a POST invites someone by e-mail."""
-    organisation = _organisation_for_member(request, organisation_id)
+    organisation = organisation_for_member(request.user, organisation_id)
     if request.method == "GET":
         return _render(request, organisation)
     require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
@@ -121,9 +113,9 @@ def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_role(request: HttpRequest, organisation_id: int, membership_id: int) -> HttpResponse:
-    organisation = _organisation_for_member(request, organisation_id)
+    organisation = organisation_for_member(request.user, organisation_id)
     require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
-    membership = _membership(organisation, membership_id)
+    membership = membership_of(organisation, membership_id)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose administrator or member."))
@@ -150,9 +142,9 @@ def member_role(request: HttpRequest, organisation_id: int, membership_id: int) 
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, organisation_id: int, membership_id: int) -> HttpResponse:
-    organisation = _organisation_for_member(request, organisation_id)
+    organisation = organisation_for_member(request.user, organisation_id)
     require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
-    membership = _membership(organisation, membership_id)
+    membership = membership_of(organisation, membership_id)
     try:
         membership_remove(membership=membership, actor=request.user)
     except TransitionConflict as exc:
@@ -174,9 +166,9 @@ def member_remove(request: HttpRequest, organisation_id: int, membership_id: int
 def member_invite_again(
     request: HttpRequest, organisation_id: int, membership_id: int
 ) -> HttpResponse:
-    organisation = _organisation_for_member(request, organisation_id)
+    organisation = organisation_for_member(request.user, organisation_id)
     require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
-    membership = _membership(organisation, membership_id)
+    membership = membership_of(organisation, membership_id)
     try:
         membership_invitation_resend(membership=membership, actor=request.user)
     except TransitionConflict as exc:
@@ -189,23 +181,14 @@ def member_invite_again(
     return redirect("organisation-members", organisation.pk)
 
 
-def _invitation(organisation: Organisation, invitation_id: int) -> MembershipInvitation:
-    return get_object_or_404(
-        MembershipInvitation.objects.select_related("user"),
-        organisation=organisation,
-        pk=invitation_id,
-        answered_at__isnull=True,
-    )
-
-
 @login_required
 @require_POST
 def invitation_withdraw(
     request: HttpRequest, organisation_id: int, invitation_id: int
 ) -> HttpResponse:
-    organisation = _organisation_for_member(request, organisation_id)
+    organisation = organisation_for_member(request.user, organisation_id)
     require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
-    invitation = _invitation(organisation, invitation_id)
+    invitation = open_invitation_of(organisation, invitation_id)
     try:
         membership_invitation_withdraw(invitation=invitation, actor=request.user)
     except TransitionConflict as exc:
@@ -221,19 +204,10 @@ def invitation_withdraw(
 # The invited person answers (from their dashboard) ---------------------------------------
 
 
-def _my_invitation(request: HttpRequest, invitation_id: int) -> MembershipInvitation:
-    """One's own invitation; anyone else's is a 404."""
-    return get_object_or_404(
-        MembershipInvitation.objects.select_related("organisation"),
-        pk=invitation_id,
-        user=request.user,
-    )
-
-
 @login_required
 @require_POST
 def invitation_accept(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = _my_invitation(request, invitation_id)
+    invitation = invitation_for_invitee(request.user, invitation_id)
     try:
         membership = membership_invitation_accept(invitation=invitation, actor=request.user)
     except TransitionConflict as exc:
@@ -250,7 +224,7 @@ def invitation_accept(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_decline(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = _my_invitation(request, invitation_id)
+    invitation = invitation_for_invitee(request.user, invitation_id)
     try:
         membership_invitation_decline(invitation=invitation, actor=request.user)
     except TransitionConflict as exc:

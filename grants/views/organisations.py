@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -14,25 +14,10 @@ from accounts.views import _next_url
 from grants import policies
 from grants.forms.organisations import OrganisationForm
 from grants.models import Organisation
-from grants.selectors.organisations import organisations_of
+from grants.selectors.organisations import organisation_for_member
 from grants.services import organisations as organisations_services
 from grants.services.organisations import organisation_update
 from workflows.permissions import require
-
-
-def _get_organisation_for_admin(request: HttpRequest, organisation_id: int) -> Organisation:
-    """The organisation if the user is a member (404 otherwise) and may edit it (403)."""
-    try:
-        organisation = organisations_of(request.user).get(pk=organisation_id)
-    except Organisation.DoesNotExist:
-        raise Http404 from None
-    require(
-        policies.can_edit_organisation,
-        user=request.user,
-        organisation=organisation,
-        message=_("Only an administrator of the organisation can change its profile."),
-    )
-    return organisation
 
 
 @login_required
@@ -59,7 +44,14 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    organisation = _get_organisation_for_admin(request, organisation_id)
+    # A member sees it (404 for anyone else); its administrators change it (403 otherwise).
+    organisation = organisation_for_member(request.user, organisation_id)
+    require(
+        policies.can_edit_organisation,
+        user=request.user,
+        organisation=organisation,
+        message=_("Only an administrator of the organisation can change its profile."),
+    )
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         # Read the values before the form's instance changes under the service's feet.

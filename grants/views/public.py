@@ -10,45 +10,24 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from grants import opendata
-from grants.models import Grant, Programme
+from grants.models import Programme
 from grants.opendata import iati, threesixty
-from grants.selectors.cascade import PUBLIC_GRANT_STATES
-from grants.selectors.programmes import PUBLIC_CALL_STATES
+from grants.selectors.cascade import public_grants, public_programme
 
 # Open data may be kept by browsers and shared caches, briefly: an award or a payment shows
 # within minutes.
 OPEN_DATA_MAX_AGE = 300
 
 
-def _get_public_programme(programme_id: int, *related: str) -> Programme:
-    """A programme the public already knows of: one with a published call or a published
-    grant. Anything else is 404, like a programme that does not exist."""
-    return get_object_or_404(
-        Programme.objects.filter(
-            Q(calls__state__in=PUBLIC_CALL_STATES) | Q(subgrants__state__in=PUBLIC_GRANT_STATES)
-        )
-        .distinct()
-        .select_related("owner", *related),
-        pk=programme_id,
-    )
-
-
-def public_grants(programme: Programme) -> QuerySet[Grant]:
-    """The grants of a programme the public may see: published, never suspended or
-    terminated. The page and every open-data file show these and only these."""
-    return Grant.objects.filter(programme=programme, state__in=PUBLIC_GRANT_STATES)
-
-
 def programme_grants(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = _get_public_programme(programme_id)
+    programme = public_programme(programme_id)
     grants = list(
         public_grants(programme)
         .select_related("organisation", "application__call")
@@ -99,7 +78,7 @@ def _download(response: HttpResponse, filename: str) -> HttpResponse:
 @require_safe
 @cache_control(public=True, max_age=OPEN_DATA_MAX_AGE)
 def programme_grants_360giving_json(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = _get_public_programme(programme_id)
+    programme = public_programme(programme_id)
     body = threesixty.package_json(
         _export_items(programme),
         programme,
@@ -113,7 +92,7 @@ def programme_grants_360giving_json(request: HttpRequest, programme_id: int) -> 
 @require_safe
 @cache_control(public=True, max_age=OPEN_DATA_MAX_AGE)
 def programme_grants_360giving_csv(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = _get_public_programme(programme_id)
+    programme = public_programme(programme_id)
     body = threesixty.package_csv(
         _export_items(programme), programme, programme_url=_programme_url(request, programme)
     )
@@ -124,7 +103,7 @@ def programme_grants_360giving_csv(request: HttpRequest, programme_id: int) -> H
 @require_safe
 @cache_control(public=True, max_age=OPEN_DATA_MAX_AGE)
 def programme_grants_iati(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = _get_public_programme(programme_id, "parent_grant__donor")
+    programme = public_programme(programme_id, "parent_grant__donor")
     body = iati.activities_xml(_export_items(programme, with_payments=True), programme)
     response = HttpResponse(body, content_type="application/xml; charset=utf-8")
     return _download(response, f"programme-{programme.pk}-iati.xml")

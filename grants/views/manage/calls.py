@@ -6,15 +6,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grants import policies
 from grants.forms.calls import CallForm, CriterionForm, QuestionForm
 from grants.forms.common import TransitionForm
-from grants.models import Call, CallQuestion, Criterion
-from grants.selectors.calls import attach_application_counts
+from grants.models import Call
+from grants.selectors.calls import (
+    attach_application_counts,
+    call_for_staff,
+    criterion_of,
+    question_of,
+)
+from grants.selectors.programmes import programme_for_staff
 from grants.services import calls as calls_services
 from grants.services.calls import (
     CALL_TRANSITION_SERVICES,
@@ -32,8 +38,6 @@ from grants.views.manage.programmes import (
     COUNTRY_NAMES,
     ORG_TYPE_NAMES,
     _apply_errors,
-    _get_call_for_user,
-    _get_programme_for_user,
     _reminder_rows,
 )
 from workflows import offsets
@@ -44,7 +48,7 @@ from workflows.services import available_transitions
 
 @login_required
 def call_create(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = _get_programme_for_user(request.user, programme_id)
+    programme = programme_for_staff(request.user, programme_id)
     require(policies.can_manage_programme, user=request.user, programme=programme)
     form = CallForm(
         request.POST if request.method == "POST" else None,
@@ -87,7 +91,7 @@ def _call_actions(call: Call, user) -> list[dict]:
 
 @login_required
 def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_user(request.user, call_id)
+    call = call_for_staff(request.user, call_id)
     i_manage = policies.is_programme_manager(user=request.user, programme_id=call.programme_id)
     attach_application_counts([call])
     return render(
@@ -114,7 +118,7 @@ def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
 
 @login_required
 def call_edit(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_user(request.user, call_id)
+    call = call_for_staff(request.user, call_id)
     require(policies.can_manage_call, user=request.user, call=call)
     form = CallForm(
         request.POST if request.method == "POST" else None, currency=call.currency, call=call
@@ -139,7 +143,7 @@ def call_edit(request: HttpRequest, call_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def call_transition(request: HttpRequest, call_id: int, name: str) -> HttpResponse:
-    call = _get_call_for_user(request.user, call_id)
+    call = call_for_staff(request.user, call_id)
     service = CALL_TRANSITION_SERVICES.get(name)
     if service is None:
         raise Http404
@@ -186,7 +190,7 @@ def _setup_item_form(
 
 @login_required
 def question_create(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_user(request.user, call_id)
+    call = call_for_staff(request.user, call_id)
     require(policies.can_manage_call, user=request.user, call=call)
     return _setup_item_form(
         request,
@@ -200,8 +204,8 @@ def question_create(request: HttpRequest, call_id: int) -> HttpResponse:
 
 @login_required
 def question_edit(request: HttpRequest, call_id: int, question_id: int) -> HttpResponse:
-    call = _get_call_for_user(request.user, call_id)
-    question = get_object_or_404(CallQuestion, call=call, pk=question_id)
+    call = call_for_staff(request.user, call_id)
+    question = question_of(call, question_id)
     require(policies.can_manage_call, user=request.user, call=call)
     return _setup_item_form(
         request,
@@ -217,8 +221,8 @@ def question_edit(request: HttpRequest, call_id: int, question_id: int) -> HttpR
 @login_required
 @require_POST
 def question_delete(request: HttpRequest, call_id: int, question_id: int) -> HttpResponse:
-    call = _get_call_for_user(request.user, call_id)
-    question = get_object_or_404(CallQuestion, call=call, pk=question_id)
+    call = call_for_staff(request.user, call_id)
+    question = question_of(call, question_id)
     require(policies.can_manage_call, user=request.user, call=call)
     try:
         call_question_delete(question=question, actor=request.user)
@@ -231,7 +235,7 @@ def question_delete(request: HttpRequest, call_id: int, question_id: int) -> Htt
 
 @login_required
 def criterion_create(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = _get_call_for_user(request.user, call_id)
+    call = call_for_staff(request.user, call_id)
     require(policies.can_manage_call, user=request.user, call=call)
     return _setup_item_form(
         request,
@@ -245,8 +249,8 @@ def criterion_create(request: HttpRequest, call_id: int) -> HttpResponse:
 
 @login_required
 def criterion_edit(request: HttpRequest, call_id: int, criterion_id: int) -> HttpResponse:
-    call = _get_call_for_user(request.user, call_id)
-    criterion = get_object_or_404(Criterion, call=call, pk=criterion_id)
+    call = call_for_staff(request.user, call_id)
+    criterion = criterion_of(call, criterion_id)
     require(policies.can_manage_call, user=request.user, call=call)
     return _setup_item_form(
         request,
@@ -262,8 +266,8 @@ def criterion_edit(request: HttpRequest, call_id: int, criterion_id: int) -> Htt
 @login_required
 @require_POST
 def criterion_delete(request: HttpRequest, call_id: int, criterion_id: int) -> HttpResponse:
-    call = _get_call_for_user(request.user, call_id)
-    criterion = get_object_or_404(Criterion, call=call, pk=criterion_id)
+    call = call_for_staff(request.user, call_id)
+    criterion = criterion_of(call, criterion_id)
     require(policies.can_manage_call, user=request.user, call=call)
     try:
         call_criterion_delete(criterion=criterion, actor=request.user)

@@ -2,7 +2,7 @@
 a grant with its tranches, reports, amendments and monitoring visits, the review of a report,
 exchange rates, the donor's consolidated report and the incoming grant that funds it all.
 
-Every view starts with one helper that fetches the object for this user — staff of its
+Every view starts with one selector that fetches the object for this user — staff of its
 programme (manager, approver or donor observer) — and 404s otherwise. All staff read; who may
 act is the policy's call (managers; approvers also approve and pay tranches); others get 403,
 and the services check it again. What a service refuses on the merits (wrong state, the maker
@@ -16,10 +16,9 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,10 +47,8 @@ from grants.models import (
     ExchangeRate,
     FollowUpAction,
     Grant,
-    Organisation,
     Programme,
     Report,
-    ReportAttachment,
     Tranche,
 )
 from grants.selectors import cascade as cascade_selectors
@@ -61,10 +58,20 @@ from grants.selectors.cascade import (
     donor_export_csv,
     donor_export_xlsx,
     incoming_grant_summary,
+    public_grants,
     subgrant_within_donor_rules,
 )
-from grants.selectors.programmes import programmes_staffed_by, staffed_programme_ids
-from grants.selectors.reports import financial_statement
+from grants.selectors.grants import (
+    amendment_for_staff,
+    follow_up_action_for_staff,
+    grant_for_staff,
+    incoming_grant_for_member,
+    incoming_grant_for_staff,
+    tranche_for_staff,
+)
+from grants.selectors.organisations import organisations_administered_by
+from grants.selectors.programmes import programme_for_staff, staffed_programme_ids
+from grants.selectors.reports import attachment_of, financial_statement, report_for_staff, report_of
 from grants.services import amendments as amendments_services
 from grants.services import grants as grants_services
 from grants.services import reports as reports_services
@@ -78,79 +85,11 @@ from grants.services.grants import (
 )
 from grants.services.reports import RESCHEDULABLE, exchange_rate_set, report_add_interim
 from grants.services.visits import visit_record
-from grants.views.public import public_grants
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.exports import csv_cell
 from workflows.models import TransitionLog
 from workflows.permissions import require
 from workflows.services import available_transitions
-
-# Helpers: fetch for this user, or 404. ------------------------------------------------
-
-
-def _get_programme_for_user(user, programme_id: int) -> Programme:
-    return get_object_or_404(programmes_staffed_by(user), pk=programme_id)
-
-
-def _get_grant_for_user(user, grant_id: int) -> Grant:
-    """A sub-grant in a programme this user staffs. Being a member of the grantee does not
-    open the manager's page: that is the grantee's own view."""
-    return get_object_or_404(
-        Grant.objects.filter(programme_id__in=staffed_programme_ids(user)).select_related(
-            "organisation", "programme__parent_grant", "application__call", "signed_by"
-        ),
-        pk=grant_id,
-    )
-
-
-def _get_report_for_user(user, report_id: int) -> Report:
-    return get_object_or_404(
-        Report.objects.filter(grant__programme_id__in=staffed_programme_ids(user)).select_related(
-            "grant__organisation",
-            "grant__programme",
-            "grant__application__call",
-            "submitted_by",
-            "decided_by",
-        ),
-        pk=report_id,
-    )
-
-
-def _get_tranche_for_user(user, tranche_id: int) -> Tranche:
-    return get_object_or_404(
-        Tranche.objects.filter(grant__programme_id__in=staffed_programme_ids(user)).select_related(
-            "grant"
-        ),
-        pk=tranche_id,
-    )
-
-
-def _get_amendment_for_user(user, amendment_id: int) -> Amendment:
-    return get_object_or_404(
-        Amendment.objects.filter(
-            grant__programme_id__in=staffed_programme_ids(user)
-        ).select_related("grant"),
-        pk=amendment_id,
-    )
-
-
-def _get_action_for_user(user, action_id: int) -> FollowUpAction:
-    return get_object_or_404(
-        FollowUpAction.objects.filter(
-            visit__grant__programme_id__in=staffed_programme_ids(user)
-        ).select_related("visit__grant"),
-        pk=action_id,
-    )
-
-
-def _get_incoming_grant_for_user(user, grant_id: int) -> Grant:
-    """An incoming grant that funds at least one programme this user staffs."""
-    return get_object_or_404(
-        Grant.objects.filter(funded_programmes__in=staffed_programme_ids(user))
-        .distinct()
-        .select_related("organisation", "donor"),
-        pk=grant_id,
-    )
 
 
 def _apply_errors(form, errors: dict[str, list[str]]) -> None:
@@ -211,7 +150,7 @@ def _portfolio_rows(request: HttpRequest, programme: Programme) -> tuple[list[Gr
 
 @login_required
 def portfolio(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = _get_programme_for_user(request.user, programme_id)
+    programme = programme_for_staff(request.user, programme_id)
     grants, listing = _portfolio_rows(request, programme)
     committed = sum((g.amount for g in grants), Decimal(0))
     paid = sum((g.paid for g in grants), Decimal(0))
@@ -234,7 +173,7 @@ def portfolio(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 @login_required
 def portfolio_export(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = _get_programme_for_user(request.user, programme_id)
+    programme = programme_for_staff(request.user, programme_id)
     grants, _listing = _portfolio_rows(request, programme)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="programme-{programme.pk}-grants.csv"'
@@ -384,7 +323,7 @@ def _render_grant(request: HttpRequest, grant: Grant, **forms) -> HttpResponse:
 
 @login_required
 def grant_detail(request: HttpRequest, grant_id: int) -> HttpResponse:
-    grant = _get_grant_for_user(request.user, grant_id)
+    grant = grant_for_staff(request.user, grant_id)
     return _render_grant(request, grant)
 
 
@@ -411,7 +350,7 @@ def _grant_actions(grant: Grant, user) -> list[dict]:
 @login_required
 @require_POST
 def grant_transition(request: HttpRequest, grant_id: int, name: str) -> HttpResponse:
-    grant = _get_grant_for_user(request.user, grant_id)
+    grant = grant_for_staff(request.user, grant_id)
     if name not in GRANT_TRANSITIONS:
         raise Http404
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
@@ -433,7 +372,7 @@ def grant_transition(request: HttpRequest, grant_id: int, name: str) -> HttpResp
 @login_required
 @require_POST
 def grant_summary(request: HttpRequest, grant_id: int) -> HttpResponse:
-    grant = _get_grant_for_user(request.user, grant_id)
+    grant = grant_for_staff(request.user, grant_id)
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     try:
         grant_summary_update(
@@ -449,7 +388,7 @@ def grant_summary(request: HttpRequest, grant_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def tranche_make_due(request: HttpRequest, tranche_id: int) -> HttpResponse:
-    tranche = _get_tranche_for_user(request.user, tranche_id)
+    tranche = tranche_for_staff(request.user, tranche_id)
     require(
         policies.is_programme_manager, user=request.user, programme_id=tranche.grant.programme_id
     )
@@ -469,7 +408,7 @@ def tranche_make_due(request: HttpRequest, tranche_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def tranche_approve(request: HttpRequest, tranche_id: int) -> HttpResponse:
-    tranche = _get_tranche_for_user(request.user, tranche_id)
+    tranche = tranche_for_staff(request.user, tranche_id)
     require(policies.can_finance_grant, user=request.user, grant=tranche.grant)
     try:
         grants_services.tranche_approve(tranche=tranche, actor=request.user)
@@ -485,7 +424,7 @@ def tranche_approve(request: HttpRequest, tranche_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def tranche_pay(request: HttpRequest, tranche_id: int) -> HttpResponse:
-    tranche = _get_tranche_for_user(request.user, tranche_id)
+    tranche = tranche_for_staff(request.user, tranche_id)
     require(policies.can_finance_grant, user=request.user, grant=tranche.grant)
     form = TranchePayForm(request.POST, auto_id="pay_%s")
     if form.is_valid():
@@ -507,14 +446,14 @@ def tranche_pay(request: HttpRequest, tranche_id: int) -> HttpResponse:
                 request, _("Payment of tranche %(n)s recorded.") % {"n": tranche.number}
             )
             return _grant_redirect(tranche.grant_id, "tranches")
-    grant = _get_grant_for_user(request.user, tranche.grant_id)
+    grant = grant_for_staff(request.user, tranche.grant_id)
     return _render_grant(request, grant, pay_form=form, pay_tranche_id=tranche.pk)
 
 
 @login_required
 @require_POST
 def amendment_decide(request: HttpRequest, amendment_id: int) -> HttpResponse:
-    amendment = _get_amendment_for_user(request.user, amendment_id)
+    amendment = amendment_for_staff(request.user, amendment_id)
     require(
         policies.is_programme_manager, user=request.user, programme_id=amendment.grant.programme_id
     )
@@ -541,14 +480,14 @@ def amendment_decide(request: HttpRequest, amendment_id: int) -> HttpResponse:
                 else _("Amendment rejected."),
             )
             return _grant_redirect(amendment.grant_id, "amendments")
-    grant = _get_grant_for_user(request.user, amendment.grant_id)
+    grant = grant_for_staff(request.user, amendment.grant_id)
     return _render_grant(request, grant, amendment_form=form, amendment_id=amendment.pk)
 
 
 @login_required
 @require_POST
 def visit_create(request: HttpRequest, grant_id: int) -> HttpResponse:
-    grant = _get_grant_for_user(request.user, grant_id)
+    grant = grant_for_staff(request.user, grant_id)
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = VisitForm(request.POST, auto_id="visit_%s")
     if form.is_valid():
@@ -572,7 +511,7 @@ def visit_create(request: HttpRequest, grant_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def follow_up_close(request: HttpRequest, action_id: int) -> HttpResponse:
-    action = _get_action_for_user(request.user, action_id)
+    action = follow_up_action_for_staff(request.user, action_id)
     grant = action.visit.grant
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = FollowUpCloseForm(request.POST)
@@ -628,7 +567,7 @@ def _render_report(request: HttpRequest, report: Report, **forms) -> HttpRespons
 
 @login_required
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _get_report_for_user(request.user, report_id)
+    report = report_for_staff(request.user, report_id)
     return _render_report(request, report)
 
 
@@ -636,8 +575,8 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 def report_attachment(request: HttpRequest, report_id: int, attachment_id: int) -> HttpResponse:
     """The staff's copy of a receipt or photo. (The grantee's download is for its members.)
     Stored under a generated name, never on a public URL; streamed after the access check."""
-    report = _get_report_for_user(request.user, report_id)
-    attachment = get_object_or_404(ReportAttachment, report=report, pk=attachment_id)
+    report = report_for_staff(request.user, report_id)
+    attachment = attachment_of(report, attachment_id)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -655,7 +594,7 @@ def report_attachment(request: HttpRequest, report_id: int, attachment_id: int) 
 @login_required
 @require_POST
 def report_open(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _get_report_for_user(request.user, report_id)
+    report = report_for_staff(request.user, report_id)
     require(
         policies.is_programme_manager, user=request.user, programme_id=report.grant.programme_id
     )
@@ -671,7 +610,7 @@ def report_open(request: HttpRequest, report_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_approve(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _get_report_for_user(request.user, report_id)
+    report = report_for_staff(request.user, report_id)
     require(
         policies.is_programme_manager, user=request.user, programme_id=report.grant.programme_id
     )
@@ -691,7 +630,7 @@ def report_approve(request: HttpRequest, report_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_request_changes(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _get_report_for_user(request.user, report_id)
+    report = report_for_staff(request.user, report_id)
     require(
         policies.is_programme_manager, user=request.user, programme_id=report.grant.programme_id
     )
@@ -717,7 +656,7 @@ def report_request_changes(request: HttpRequest, report_id: int) -> HttpResponse
 
 @login_required
 def exchange_rates(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = _get_programme_for_user(request.user, programme_id)
+    programme = programme_for_staff(request.user, programme_id)
     i_manage = policies.is_programme_manager(user=request.user, programme_id=programme.pk)
     form = ExchangeRateForm(request.POST if request.method == "POST" else None, auto_id="rate_%s")
     if request.method == "POST":
@@ -755,7 +694,7 @@ def exchange_rates(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 def donor_report(request: HttpRequest, programme_id: int) -> HttpResponse:
     """The form; with a valid period in the query string, the download."""
-    programme = _get_programme_for_user(request.user, programme_id)
+    programme = programme_for_staff(request.user, programme_id)
     form = DonorExportForm(request.GET or None, initial=default_period(programme))
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
@@ -786,7 +725,7 @@ def donor_report(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 @login_required
 def incoming_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
-    grant = _get_incoming_grant_for_user(request.user, grant_id)
+    grant = incoming_grant_for_staff(request.user, grant_id)
     summary = incoming_grant_summary(grant, viewer=request.user)
     return render(
         request,
@@ -802,34 +741,17 @@ def incoming_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
 # Incoming grants entered by hand: the organisation's administrators. --------------------
 
 
-def _get_incoming_grant_for_admin(user, grant_id: int) -> Grant:
-    """An incoming grant (no application, no programme) of one of the user's organisations;
-    404 otherwise. A plain member sees it but may not change it (403)."""
-    grant = get_object_or_404(
-        Grant.objects.filter(
-            organisation_id__in=policies.roles_of(user).organisation_ids,
-            application__isnull=True,
-            programme__isnull=True,
-        ).select_related("organisation", "donor"),
-        pk=grant_id,
-    )
-    require(
-        policies.is_org_admin,
-        user=user,
-        organisation_id=grant.organisation_id,
-        message=_("Only an administrator of the organisation can do this."),
-    )
-    return grant
-
-
 @login_required
 def incoming_grant_create(request: HttpRequest) -> HttpResponse:
-    admin_of = policies.roles_of(request.user).admin_organisation_ids
-    if not admin_of:
-        raise PermissionDenied(_("Only an administrator of an organisation can enter its grants."))
+    # Any administrator of an organisation: the same rule as starting a programme.
+    require(
+        policies.can_create_programme,
+        user=request.user,
+        message=_("Only an administrator of an organisation can enter its grants."),
+    )
     form = IncomingGrantForm(
         request.POST if request.method == "POST" else None,
-        organisations=Organisation.objects.filter(id__in=admin_of),
+        organisations=organisations_administered_by(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -852,7 +774,14 @@ def incoming_grant_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def incoming_grant_edit(request: HttpRequest, grant_id: int) -> HttpResponse:
-    grant = _get_incoming_grant_for_admin(request.user, grant_id)
+    # Seen by the organisation's members (404 for anyone else); changed by its administrators.
+    grant = incoming_grant_for_member(request.user, grant_id)
+    require(
+        policies.can_manage_grant,
+        user=request.user,
+        grant=grant,
+        message=_("Only an administrator of the organisation can do this."),
+    )
     form = IncomingGrantForm(
         request.POST if request.method == "POST" else None, initial=incoming_grant_initial(grant)
     )
@@ -938,7 +867,7 @@ def _render_schedule(
 @login_required
 def grant_schedule(request: HttpRequest, grant_id: int) -> HttpResponse:
     """GET: the schedule. POST: add an interim report."""
-    grant = _get_grant_for_user(request.user, grant_id)
+    grant = grant_for_staff(request.user, grant_id)
     if request.method != "POST":
         return _render_schedule(request, grant)
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
@@ -962,8 +891,8 @@ def grant_schedule(request: HttpRequest, grant_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_reschedule(request: HttpRequest, grant_id: int, report_id: int) -> HttpResponse:
-    grant = _get_grant_for_user(request.user, grant_id)
-    report = get_object_or_404(grant.reports, pk=report_id)
+    grant = grant_for_staff(request.user, grant_id)
+    report = report_of(grant, report_id)
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = ReportScheduleForm(request.POST, auto_id=f"report{report.pk}_%s")
     if form.is_valid():
@@ -989,8 +918,8 @@ def report_reschedule(request: HttpRequest, grant_id: int, report_id: int) -> Ht
 @login_required
 @require_POST
 def report_remove(request: HttpRequest, grant_id: int, report_id: int) -> HttpResponse:
-    grant = _get_grant_for_user(request.user, grant_id)
-    report = get_object_or_404(grant.reports, pk=report_id)
+    grant = grant_for_staff(request.user, grant_id)
+    report = report_of(grant, report_id)
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     try:
         reports_services.report_remove(report=report, actor=request.user)

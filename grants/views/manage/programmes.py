@@ -1,37 +1,29 @@
 """The programme manager's home and programme pages. Every view fetches the object for this user
-— staff of its programme — and 404s otherwise; reading is for all staff, changing for managers."""
+with a selector — staff of its programme — which 404s otherwise; reading is for all staff,
+changing for managers."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from grants import policies
 from grants.countries import COUNTRIES
 from grants.forms.programmes import ProgrammeForm, ProgrammeRemindersForm
-from grants.models import Call, Grant, Organisation, OrganisationType, Programme, ProgrammeRole
-from grants.selectors.calls import attach_application_counts, calls_visible_to
-from grants.selectors.programmes import programmes_staffed_by, staffed_programme_ids
+from grants.models import OrganisationType, ProgrammeRole
+from grants.selectors.calls import attach_application_counts
+from grants.selectors.grants import incoming_grants_administered_by
+from grants.selectors.organisations import organisations_administered_by
+from grants.selectors.programmes import programme_for_staff, programmes_staffed_with_calls
 from grants.services import programmes as programmes_services
 from grants.services.programmes import programme_update
 from workflows import offsets
 from workflows.exceptions import RuleViolation
 from workflows.permissions import require
-
-
-def _get_programme_for_user(user, programme_id: int) -> Programme:
-    return get_object_or_404(programmes_staffed_by(user), pk=programme_id)
-
-
-def _get_call_for_user(user, call_id: int) -> Call:
-    return get_object_or_404(
-        calls_visible_to(user).filter(programme_id__in=staffed_programme_ids(user)), pk=call_id
-    )
 
 
 def _apply_errors(form, errors: dict[str, list[str]]) -> None:
@@ -65,12 +57,7 @@ def _reminder_rows(kinds, *, programme, call=None) -> list[dict]:
 @login_required
 def manage_home(request: HttpRequest) -> HttpResponse:
     roles = policies.roles_of(request.user)
-    programmes = list(
-        Programme.objects.filter(id__in=staffed_programme_ids(request.user))
-        .select_related("owner")
-        .prefetch_related(Prefetch("calls", queryset=Call.objects.order_by("-opens_at", "title")))
-        .order_by("title")
-    )
+    programmes = list(programmes_staffed_with_calls(request.user))
     role_labels = dict(ProgrammeRole.Role.choices)
     for programme in programmes:
         programme.call_list = list(programme.calls.all())
@@ -89,20 +76,8 @@ def manage_home(request: HttpRequest) -> HttpResponse:
         {
             "programmes": programmes,
             "can_create_programme": policies.can_create_programme(user=request.user),
-            "incoming_grants": _incoming_grants_administered(request.user),
+            "incoming_grants": list(incoming_grants_administered_by(request.user)),
         },
-    )
-
-
-def _incoming_grants_administered(user) -> list[Grant]:
-    """The donors' grants entered by hand for the organisations the user administers."""
-    admin_of = policies.roles_of(user).admin_organisation_ids
-    if not admin_of:
-        return []
-    return list(
-        Grant.objects.filter(
-            organisation_id__in=admin_of, application__isnull=True, programme__isnull=True
-        ).select_related("organisation", "donor")
     )
 
 
@@ -113,11 +88,9 @@ def programme_create(request: HttpRequest) -> HttpResponse:
         user=request.user,
         message=_("Only an administrator of an organisation can start a programme."),
     )
-    organisations = Organisation.objects.filter(
-        id__in=policies.roles_of(request.user).admin_organisation_ids
-    )
     form = ProgrammeForm(
-        request.POST if request.method == "POST" else None, organisations=organisations
+        request.POST if request.method == "POST" else None,
+        organisations=organisations_administered_by(request.user),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -136,7 +109,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = _get_programme_for_user(request.user, programme_id)
+    programme = programme_for_staff(request.user, programme_id)
     calls = list(programme.calls.order_by("-opens_at", "title"))
     attach_application_counts(calls)
     staff = (
@@ -161,7 +134,7 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 def programme_reminders(request: HttpRequest, programme_id: int) -> HttpResponse:
     """When the programme's deadline reminders go; its calls may change the call kinds."""
-    programme = _get_programme_for_user(request.user, programme_id)
+    programme = programme_for_staff(request.user, programme_id)
     require(policies.can_manage_programme, user=request.user, programme=programme)
     form = ProgrammeRemindersForm(
         request.POST if request.method == "POST" else None, programme=programme
