@@ -74,6 +74,7 @@ from grants.selectors.programmes import staffed_programme_ids
 from grants.templatetags.money import in_zone
 from grants.uploads import ALLOWED, ALLOWED_DESCRIPTION
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from workflows.refusals import refusal_as_message, refusal_on_form
 
 RECENTLY_CLOSED = dt.timedelta(days=90)
 PARTNER_SEARCH_LIMIT = 20
@@ -202,16 +203,13 @@ def call_apply(request: HttpRequest, call_id: int) -> HttpResponse:
         initial={"organisation": organisations[0]},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_message(request, TransitionConflict, NotPermitted):
             application = application_create(
                 call=call,
                 organisation=form.cleaned_data["organisation"],
                 actor=request.user,
                 title=form.cleaned_data["title"],
             )
-        except (TransitionConflict, NotPermitted) as exc:
-            messages.error(request, str(exc))
-        else:
             messages.success(request, _("Draft created. It saves as you type."))
             return redirect("application-edit", application.pk)
     return render(
@@ -978,13 +976,10 @@ def application_withdraw(request: HttpRequest, application_id: int) -> HttpRespo
         return redirect("application-detail", application.pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_message(request, TransitionConflict, NotPermitted):
             applications_services.application_withdraw(
                 application=application, actor=request.user, comment=form.cleaned_data["comment"]
             )
-        except (TransitionConflict, NotPermitted) as exc:
-            messages.error(request, str(exc))
-        else:
             messages.success(request, _("The application was withdrawn."))
         return redirect("application-detail", application.pk)
     return render(request, "applications/withdraw.html", {"application": application, "form": form})
@@ -995,18 +990,17 @@ def application_clarify(request: HttpRequest, application_id: int) -> HttpRespon
     application = application_with_content_for_member(request.user, application_id)
     form = ClarificationAnswerForm(request.POST)
     if form.is_valid():
-        try:
+        with (
+            refusal_as_message(request, TransitionConflict, NotPermitted) as refused,
+            refusal_on_form(form),
+        ):
             application_answer_clarification(
                 application=application, actor=request.user, answer=form.cleaned_data["answer"]
             )
-        except RuleViolation as exc:
-            _add_rule_errors(form, exc)
-        except (TransitionConflict, NotPermitted) as exc:
-            messages.error(request, str(exc))
-            return redirect("application-detail", application.pk)
-        else:
             messages.success(
                 request, _("Thank you. Your answer was sent and the application resubmitted.")
             )
+            return redirect("application-detail", application.pk)
+        if refused:
             return redirect("application-detail", application.pk)
     return _render_detail(request, application, clarification_form=form, status=400)

@@ -31,6 +31,7 @@ from grants import policies as grant_policies
 from grants.models import Call, CallReviewer
 from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.permissions import require
+from workflows.refusals import refusal_as_message
 
 
 @login_required
@@ -135,10 +136,9 @@ def matrix(request: HttpRequest, call_id: int) -> HttpResponse:
 def auto_assign(request: HttpRequest, call_id: int) -> HttpResponse:
     call = call_for_staff(request.user, call_id)
     require(grant_policies.can_manage_call, user=request.user, call=call)
-    try:
+    with refusal_as_message(request, TransitionConflict) as refused:
         created = assignments_auto_assign(call=call, actor=request.user)
-    except TransitionConflict as exc:
-        messages.error(request, exc.detail)
+    if refused:
         return redirect("review-manage-matrix", call.pk)
     messages.success(
         request,

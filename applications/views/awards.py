@@ -34,6 +34,7 @@ from grants.models import Call
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog
 from workflows.permissions import require
+from workflows.refusals import refusal_as_message, refusal_on_form
 
 
 @login_required
@@ -148,23 +149,22 @@ def award_list_propose(request: HttpRequest, call_id: int) -> HttpResponse:
     ]
     form = ProposeForm(request.POST, awarded_rows=awarded_rows, auto_id="propose_%s")
     if form.is_valid():
-        try:
+        with (
+            refusal_as_message(request, TransitionConflict) as refused,
+            refusal_on_form(form, aliases=form.error_aliases()),
+        ):
             awards_services.award_list_propose(
                 call=call,
                 actor=request.user,
                 adjustments=form.adjustments(),
                 comment=form.cleaned_data["comment"],
             )
-        except RuleViolation as exc:
-            form.add_rule_errors(exc, form.error_aliases())
-        except TransitionConflict as exc:
-            messages.error(request, exc.detail)
-            return redirect("review-manage-decision", call.pk)
-        else:
             messages.success(
                 request,
                 _("The award list is proposed. An approver — not you — must now approve it."),
             )
+            return redirect("review-manage-decision", call.pk)
+        if refused:
             return redirect("review-manage-decision", call.pk)
     return _render_decision(request, call, propose_form=form, status=400)
 

@@ -32,9 +32,10 @@ from applications.views.review import (
 )
 from grants import policies as grant_policies
 from grants.models import CallReviewer
-from workflows.exceptions import RuleViolation, TransitionConflict
+from workflows.exceptions import TransitionConflict
 from workflows.models import TransitionLog
 from workflows.permissions import require
+from workflows.refusals import refusal_as_message, refusal_on_form
 
 
 def _render_application(
@@ -145,20 +146,19 @@ def application_consensus(request: HttpRequest, application_id: int) -> HttpResp
         auto_id="consensus_%s",
     )
     if form.is_valid():
-        try:
+        with (
+            refusal_as_message(request, TransitionConflict) as refused,
+            refusal_on_form(form, aliases=form.error_aliases()),
+        ):
             moderation_record_consensus(
                 application=application, actor=request.user, scores=form.scores()
             )
-        except RuleViolation as exc:
-            form.add_rule_errors(exc, form.error_aliases())
-        except TransitionConflict as exc:
-            messages.error(request, exc.detail)
-            return redirect("review-manage-application", application.pk)
-        else:
             messages.success(
                 request,
                 _("Consensus recorded: %(ref)s is reviewed.") % {"ref": application.reference},
             )
+            return redirect("review-manage-application", application.pk)
+        if refused:
             return redirect("review-manage-application", application.pk)
     return _render_application(request, application, consensus_form=form, status=400)
 
@@ -197,13 +197,10 @@ def assignment_reopen(request: HttpRequest, assignment_id: int) -> HttpResponse:
     require(grant_policies.can_manage_call, user=request.user, call=assignment.application.call)
     form = ReopenForm(request.POST)
     form.is_valid()
-    try:
+    with refusal_as_message(request, TransitionConflict):
         moderation_services.assignment_reopen(
             assignment=assignment, actor=request.user, comment=form.cleaned_data.get("comment", "")
         )
-    except TransitionConflict as exc:
-        messages.error(request, exc.detail)
-    else:
         messages.success(
             request,
             _("The review by %(who)s is reopened.") % {"who": assignment.reviewer.display_name},

@@ -26,8 +26,9 @@ from applications.services.review import (
 from applications.views.review import _staff_context
 from grants import policies as grant_policies
 from grants.models import Call, CallReviewer
-from workflows.exceptions import RuleViolation, TransitionConflict
+from workflows.exceptions import TransitionConflict
 from workflows.permissions import require
+from workflows.refusals import refusal_as_message, refusal_on_form
 
 
 def _send_invitation(request: HttpRequest, link: CallReviewer) -> bool:
@@ -100,7 +101,7 @@ def pool(request: HttpRequest, call_id: int) -> HttpResponse:
     form = ReviewerAddForm(request.POST, auto_id="pool_%s")
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_on_form(form):
             link = call_reviewer_add(
                 call=call,
                 actor=request.user,
@@ -109,9 +110,6 @@ def pool(request: HttpRequest, call_id: int) -> HttpResponse:
                 country=data["country"],
                 capacity=data["capacity"],
             )
-        except RuleViolation as exc:
-            form.add_rule_errors(exc)
-        else:
             who = link.user.display_name
             if reviewer_invite_needed(link):
                 if _send_invitation(request, link):
@@ -141,11 +139,8 @@ def pool(request: HttpRequest, call_id: int) -> HttpResponse:
 def pool_remove(request: HttpRequest, call_id: int, link_id: int) -> HttpResponse:
     link = pool_link_for_staff(request.user, call_id, link_id)
     require(grant_policies.can_manage_call, user=request.user, call=link.call)
-    try:
+    with refusal_as_message(request, TransitionConflict):
         call_reviewer_remove(link=link, actor=request.user)
-    except TransitionConflict as exc:
-        messages.error(request, exc.detail)
-    else:
         messages.success(request, _("%(who)s left the pool.") % {"who": link.user.display_name})
     return redirect("review-manage-pool", link.call_id)
 

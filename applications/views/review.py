@@ -46,6 +46,7 @@ from grants.models import Call, CallQuestion
 from grants.templatetags.money import in_zone
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog
+from workflows.refusals import refusal_as_message, refusal_on_form
 
 EDITABLE = (ReviewAssignment.State.ACCEPTED, ReviewAssignment.State.REOPENED)
 
@@ -188,19 +189,16 @@ def assignment_declare(request: HttpRequest, assignment_id: int) -> HttpResponse
     assignment = assignment_for_reviewer(request.user, assignment_id)
     form = DeclarationForm(request.POST, auto_id="declare_%s")
     if form.is_valid():
-        try:
+        with (
+            refusal_as_message(request, TransitionConflict, NotPermitted) as refused,
+            refusal_on_form(form),
+        ):
             review_services.assignment_declare(
                 assignment=assignment,
                 actor=request.user,
                 conflict=form.has_conflict,
                 reason=form.cleaned_data["reason"],
             )
-        except RuleViolation as exc:
-            form.add_rule_errors(exc)
-        except (TransitionConflict, NotPermitted) as exc:
-            messages.error(request, str(exc))
-            return redirect("review-assignment", assignment.pk)
-        else:
             if form.has_conflict:
                 messages.success(
                     request,
@@ -215,6 +213,8 @@ def assignment_declare(request: HttpRequest, assignment_id: int) -> HttpResponse
                 request, _("You declared no conflict of interest. The application is open.")
             )
             return redirect("review-assignment", assignment.pk)
+        if refused:
+            return redirect("review-assignment", assignment.pk)
     return _render_assignment(request, assignment, declaration_form=form, status=400)
 
 
@@ -224,12 +224,11 @@ def assignment_decline(request: HttpRequest, assignment_id: int) -> HttpResponse
     assignment = assignment_for_reviewer(request.user, assignment_id)
     form = DeclineForm(request.POST, auto_id="decline_%s")
     if form.is_valid():
-        try:
+        with refusal_as_message(request, TransitionConflict, NotPermitted) as refused:
             review_services.assignment_decline(
                 assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"]
             )
-        except (TransitionConflict, NotPermitted) as exc:
-            messages.error(request, str(exc))
+        if refused:
             return redirect("review-assignment", assignment.pk)
         messages.success(
             request,

@@ -64,6 +64,7 @@ from grants.services.visits import follow_up_close
 from grants.uploads import ALLOWED, ALLOWED_DESCRIPTION
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog
+from workflows.refusals import refusal_as_message, refusal_on_form
 
 TO_WRITE = (Report.State.OPEN, Report.State.CHANGES_REQUESTED)
 NOT_DONE = (Report.State.SCHEDULED, Report.State.OPEN, Report.State.CHANGES_REQUESTED)
@@ -291,7 +292,7 @@ def amendment_create(request: HttpRequest, grant_id: int) -> HttpResponse:
     grant = grant_for_member(request.user, grant_id)
     form = AmendmentForm(request.POST, lines=list(grant.budget_lines.all()))
     if form.is_valid():
-        try:
+        with refusal_as_message(request, NotPermitted) as refused, refusal_on_form(form):
             amendment_request(
                 grant=grant,
                 actor=request.user,
@@ -299,14 +300,10 @@ def amendment_create(request: HttpRequest, grant_id: int) -> HttpResponse:
                 justification=form.cleaned_data["justification"],
                 changes=form.changes(),
             )
-        except RuleViolation as exc:
-            form.add_rule_errors(exc)
-        except NotPermitted as exc:
-            messages.error(request, str(exc))
-            return redirect("grantee-grant", grant.pk)
-        else:
             messages.success(request, _("Your amendment request was sent to the programme team."))
             return redirect(f"{reverse('grantee-grant', args=[grant.pk])}#amendments")
+        if refused:
+            return redirect("grantee-grant", grant.pk)
     return _render_grant(request, grant, amendment_form=form, status=400)
 
 
@@ -317,11 +314,8 @@ def action_close(request: HttpRequest, grant_id: int, action_id: int) -> HttpRes
     action = follow_up_action_of(grant, action_id)
     form = FollowUpCloseForm(request.POST)
     form.is_valid()
-    try:
+    with refusal_as_message(request, TransitionConflict, NotPermitted):
         follow_up_close(action=action, actor=request.user, note=form.cleaned_data.get("note", ""))
-    except (TransitionConflict, NotPermitted) as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("The action is closed."))
     return redirect(f"{reverse('grantee-grant', args=[grant.pk])}#visits")
 

@@ -41,6 +41,7 @@ from grants.services.organisations import (
 )
 from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.permissions import require
+from workflows.refusals import refusal_as_message, refusal_on_form
 
 
 def _render(
@@ -93,7 +94,7 @@ def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
     form = MemberInviteForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_on_form(form):
             result = membership_invite(
                 organisation=organisation,
                 actor=request.user,
@@ -101,10 +102,6 @@ def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
                 full_name=data["full_name"],
                 role=data["role"],
             )
-        except RuleViolation as exc:
-            form.add_rule_errors(exc)
-        else:
-            # The same words whether the address had an account or not.
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": result.email})
             return redirect("organisation-members", organisation.pk)
     return _render(request, organisation, form, status=400)
@@ -120,15 +117,13 @@ def member_role(request: HttpRequest, organisation_id: int, membership_id: int) 
     if not form.is_valid():
         messages.error(request, _("Choose administrator or member."))
         return redirect("organisation-members", organisation.pk)
-    try:
+    with (
+        refusal_as_message(request, RuleViolation),
+        refusal_as_message(request, TransitionConflict),
+    ):
         membership = membership_change_role(
             membership=membership, actor=request.user, role=form.cleaned_data["role"]
         )
-    except TransitionConflict as exc:
-        messages.error(request, exc.detail)
-    except RuleViolation as exc:
-        messages.error(request, exc.detail)
-    else:
         who = membership.user.display_name
         if membership.role == Membership.Role.ADMIN:
             messages.success(request, _("%(who)s is now an administrator.") % {"who": who})
@@ -145,11 +140,8 @@ def member_remove(request: HttpRequest, organisation_id: int, membership_id: int
     organisation = organisation_for_member(request.user, organisation_id)
     require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
     membership = membership_of(organisation, membership_id)
-    try:
+    with refusal_as_message(request, TransitionConflict):
         membership_remove(membership=membership, actor=request.user)
-    except TransitionConflict as exc:
-        messages.error(request, exc.detail)
-    else:
         if membership.user_id == request.user.pk:
             messages.success(request, _("You left %(org)s.") % {"org": organisation})
             return redirect("dashboard")
@@ -169,11 +161,8 @@ def member_invite_again(
     organisation = organisation_for_member(request.user, organisation_id)
     require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
     membership = membership_of(organisation, membership_id)
-    try:
+    with refusal_as_message(request, TransitionConflict, level=messages.INFO):
         membership_invitation_resend(membership=membership, actor=request.user)
-    except TransitionConflict as exc:
-        messages.info(request, exc.detail)
-    else:
         messages.success(
             request,
             _("The invitation was sent again to %(email)s.") % {"email": membership.user.email},
@@ -189,11 +178,8 @@ def invitation_withdraw(
     organisation = organisation_for_member(request.user, organisation_id)
     require(policies.can_manage_members, user=request.user, organisation_id=organisation.pk)
     invitation = open_invitation_of(organisation, invitation_id)
-    try:
+    with refusal_as_message(request, TransitionConflict, level=messages.INFO):
         membership_invitation_withdraw(invitation=invitation, actor=request.user)
-    except TransitionConflict as exc:
-        messages.info(request, exc.detail)
-    else:
         messages.success(
             request,
             _("The invitation to %(email)s was withdrawn.") % {"email": invitation.user.email},
@@ -208,11 +194,8 @@ def invitation_withdraw(
 @require_POST
 def invitation_accept(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = invitation_for_invitee(request.user, invitation_id)
-    try:
+    with refusal_as_message(request, TransitionConflict, level=messages.INFO):
         membership = membership_invitation_accept(invitation=invitation, actor=request.user)
-    except TransitionConflict as exc:
-        messages.info(request, exc.detail)
-    else:
         values = {"org": invitation.organisation}
         if membership.role == Membership.Role.ADMIN:
             messages.success(request, _("You joined %(org)s as an administrator.") % values)
@@ -225,11 +208,8 @@ def invitation_accept(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @require_POST
 def invitation_decline(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = invitation_for_invitee(request.user, invitation_id)
-    try:
+    with refusal_as_message(request, TransitionConflict, level=messages.INFO):
         membership_invitation_decline(invitation=invitation, actor=request.user)
-    except TransitionConflict as exc:
-        messages.info(request, exc.detail)
-    else:
         messages.success(
             request,
             _("You declined the invitation to join %(org)s.") % {"org": invitation.organisation},

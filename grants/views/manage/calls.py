@@ -43,6 +43,7 @@ from grants.views.manage.programmes import (
 from workflows import offsets
 from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.permissions import require
+from workflows.refusals import refusal_as_message, refusal_on_form
 from workflows.services import available_transitions
 
 
@@ -57,13 +58,10 @@ def call_create(request: HttpRequest, programme_id: int) -> HttpResponse:
         initial={"timezone": programme.timezone, "reviewers_per_application": 2},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             call = calls_services.call_create(
                 programme=programme, actor=request.user, **form.cleaned_data
             )
-        except RuleViolation as exc:
-            _apply_errors(form, exc.errors)
-        else:
             messages.success(
                 request,
                 _("Call created as a draft. Add its questions and criteria, then publish it."),
@@ -150,11 +148,8 @@ def call_transition(request: HttpRequest, call_id: int, name: str) -> HttpRespon
     require(policies.can_manage_call, user=request.user, call=call)
     form = TransitionForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    try:
+    with refusal_as_message(request, TransitionConflict):
         call = service(call=call, actor=request.user, comment=comment)
-    except TransitionConflict as exc:
-        messages.error(request, exc.detail)
-    else:
         messages.success(
             request, _("The call is now “%(state)s”.") % {"state": call.get_state_display()}
         )
@@ -173,15 +168,11 @@ def _setup_item_form(
 ) -> HttpResponse:
     """Shared by the question and criterion pages: validate, call the service, report."""
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_message(request, TransitionConflict) as refused, refusal_on_form(form):
             save(form.cleaned_data)
-        except RuleViolation as exc:
-            _apply_errors(form, exc.errors)
-        except TransitionConflict as exc:
-            messages.error(request, exc.detail)
-            return redirect("manage-call", call_id=call.pk)
-        else:
             messages.success(request, saved_message)
+            return redirect("manage-call", call_id=call.pk)
+        if refused:
             return redirect("manage-call", call_id=call.pk)
     return render(
         request, template, {"form": form, "call": call, "programme": call.programme, "item": item}
@@ -224,11 +215,8 @@ def question_delete(request: HttpRequest, call_id: int, question_id: int) -> Htt
     call = call_for_staff(request.user, call_id)
     question = question_of(call, question_id)
     require(policies.can_manage_call, user=request.user, call=call)
-    try:
+    with refusal_as_message(request, TransitionConflict):
         call_question_delete(question=question, actor=request.user)
-    except TransitionConflict as exc:
-        messages.error(request, exc.detail)
-    else:
         messages.success(request, _("Question removed."))
     return redirect("manage-call", call_id=call.pk)
 
@@ -269,10 +257,7 @@ def criterion_delete(request: HttpRequest, call_id: int, criterion_id: int) -> H
     call = call_for_staff(request.user, call_id)
     criterion = criterion_of(call, criterion_id)
     require(policies.can_manage_call, user=request.user, call=call)
-    try:
+    with refusal_as_message(request, TransitionConflict):
         call_criterion_delete(criterion=criterion, actor=request.user)
-    except TransitionConflict as exc:
-        messages.error(request, exc.detail)
-    else:
         messages.success(request, _("Criterion removed."))
     return redirect("manage-call", call_id=call.pk)

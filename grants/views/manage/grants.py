@@ -89,6 +89,7 @@ from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.exports import csv_cell
 from workflows.models import TransitionLog
 from workflows.permissions import require
+from workflows.refusals import refusal_as_message, refusal_on_form
 from workflows.services import available_transitions
 
 
@@ -356,13 +357,11 @@ def grant_transition(request: HttpRequest, grant_id: int, name: str) -> HttpResp
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = GrantTransitionForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    try:
+    with (
+        refusal_as_message(request, TransitionConflict, NotPermitted),
+        refusal_as_message(request, RuleViolation),
+    ):
         grant = grant_change_state(grant=grant, actor=request.user, name=name, comment=comment)
-    except RuleViolation as exc:
-        messages.error(request, exc.detail)
-    except (TransitionConflict, NotPermitted) as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(
             request, _("The grant is now “%(state)s”.") % {"state": grant.get_state_display()}
         )
@@ -374,13 +373,10 @@ def grant_transition(request: HttpRequest, grant_id: int, name: str) -> HttpResp
 def grant_summary(request: HttpRequest, grant_id: int) -> HttpResponse:
     grant = grant_for_staff(request.user, grant_id)
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
-    try:
+    with refusal_as_message(request, RuleViolation, NotPermitted):
         grant_summary_update(
             grant=grant, actor=request.user, summary=request.POST.get("summary", "")
         )
-    except (RuleViolation, NotPermitted) as exc:
-        messages.error(request, str(getattr(exc, "detail", exc)))
-    else:
         messages.success(request, _("The public summary is saved."))
     return _grant_redirect(grant.pk, "summary")
 
@@ -392,11 +388,8 @@ def tranche_make_due(request: HttpRequest, tranche_id: int) -> HttpResponse:
     require(
         policies.is_programme_manager, user=request.user, programme_id=tranche.grant.programme_id
     )
-    try:
+    with refusal_as_message(request, TransitionConflict, NotPermitted):
         grants_services.tranche_make_due(tranche=tranche, actor=request.user)
-    except (TransitionConflict, NotPermitted) as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(
             request,
             _("Tranche %(n)s is due; someone else approves it for payment.")
@@ -410,11 +403,8 @@ def tranche_make_due(request: HttpRequest, tranche_id: int) -> HttpResponse:
 def tranche_approve(request: HttpRequest, tranche_id: int) -> HttpResponse:
     tranche = tranche_for_staff(request.user, tranche_id)
     require(policies.can_finance_grant, user=request.user, grant=tranche.grant)
-    try:
+    with refusal_as_message(request, TransitionConflict, NotPermitted):
         grants_services.tranche_approve(tranche=tranche, actor=request.user)
-    except (TransitionConflict, NotPermitted) as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(
             request, _("Tranche %(n)s is approved for payment.") % {"n": tranche.number}
         )
@@ -428,7 +418,10 @@ def tranche_pay(request: HttpRequest, tranche_id: int) -> HttpResponse:
     require(policies.can_finance_grant, user=request.user, grant=tranche.grant)
     form = TranchePayForm(request.POST, auto_id="pay_%s")
     if form.is_valid():
-        try:
+        with (
+            refusal_as_message(request, TransitionConflict, NotPermitted) as refused,
+            refusal_on_form(form),
+        ):
             grants_services.tranche_pay(
                 tranche=tranche,
                 actor=request.user,
@@ -436,15 +429,11 @@ def tranche_pay(request: HttpRequest, tranche_id: int) -> HttpResponse:
                 amount=form.cleaned_data["amount"],
                 reference=form.cleaned_data["reference"],
             )
-        except RuleViolation as exc:
-            _apply_errors(form, exc.errors)
-        except (TransitionConflict, NotPermitted) as exc:
-            messages.error(request, str(exc))
-            return _grant_redirect(tranche.grant_id, "tranches")
-        else:
             messages.success(
                 request, _("Payment of tranche %(n)s recorded.") % {"n": tranche.number}
             )
+            return _grant_redirect(tranche.grant_id, "tranches")
+        if refused:
             return _grant_redirect(tranche.grant_id, "tranches")
     grant = grant_for_staff(request.user, tranche.grant_id)
     return _render_grant(request, grant, pay_form=form, pay_tranche_id=tranche.pk)
@@ -460,25 +449,24 @@ def amendment_decide(request: HttpRequest, amendment_id: int) -> HttpResponse:
     form = AmendmentDecideForm(request.POST, auto_id="amendment_%s")
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
-        try:
+        with (
+            refusal_as_message(request, TransitionConflict, NotPermitted) as refused,
+            refusal_on_form(form),
+        ):
             amendments_services.amendment_decide(
                 amendment=amendment,
                 actor=request.user,
                 approve=approve,
                 comment=form.cleaned_data["comment"],
             )
-        except RuleViolation as exc:
-            _apply_errors(form, exc.errors)
-        except (TransitionConflict, NotPermitted) as exc:
-            messages.error(request, str(exc))
-            return _grant_redirect(amendment.grant_id, "amendments")
-        else:
             messages.success(
                 request,
                 _("Amendment approved; the grant is updated.")
                 if approve
                 else _("Amendment rejected."),
             )
+            return _grant_redirect(amendment.grant_id, "amendments")
+        if refused:
             return _grant_redirect(amendment.grant_id, "amendments")
     grant = grant_for_staff(request.user, amendment.grant_id)
     return _render_grant(request, grant, amendment_form=form, amendment_id=amendment.pk)
@@ -491,7 +479,7 @@ def visit_create(request: HttpRequest, grant_id: int) -> HttpResponse:
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = VisitForm(request.POST, auto_id="visit_%s")
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             visit_record(
                 grant=grant,
                 actor=request.user,
@@ -500,9 +488,6 @@ def visit_create(request: HttpRequest, grant_id: int) -> HttpResponse:
                 findings=form.cleaned_data["findings"],
                 actions=form.actions(),
             )
-        except RuleViolation as exc:
-            _apply_errors(form, exc.errors)
-        else:
             messages.success(request, _("Monitoring visit recorded."))
             return _grant_redirect(grant.pk, "visits")
     return _render_grant(request, grant, visit_form=form)
@@ -516,11 +501,8 @@ def follow_up_close(request: HttpRequest, action_id: int) -> HttpResponse:
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = FollowUpCloseForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
+    with refusal_as_message(request, TransitionConflict, NotPermitted):
         visits_services.follow_up_close(action=action, actor=request.user, note=note)
-    except (TransitionConflict, NotPermitted) as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("Follow-up action closed."))
     return _grant_redirect(grant.pk, "visits")
 
@@ -598,11 +580,8 @@ def report_open(request: HttpRequest, report_id: int) -> HttpResponse:
     require(
         policies.is_programme_manager, user=request.user, programme_id=report.grant.programme_id
     )
-    try:
+    with refusal_as_message(request, TransitionConflict, NotPermitted):
         reports_services.report_open(report=report, actor=request.user)
-    except (TransitionConflict, NotPermitted) as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("The report is open: the grantee can write it now."))
     return redirect("manage-report", report_id=report.pk)
 
@@ -616,11 +595,8 @@ def report_approve(request: HttpRequest, report_id: int) -> HttpResponse:
     )
     form = CommentForm(request.POST, auto_id="approve_%s")
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    try:
+    with refusal_as_message(request, TransitionConflict, NotPermitted):
         reports_services.report_approve(report=report, actor=request.user, comment=comment)
-    except (TransitionConflict, NotPermitted) as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(
             request, _("Report approved. Tranches waiting on it are now due for payment.")
         )
@@ -636,17 +612,16 @@ def report_request_changes(request: HttpRequest, report_id: int) -> HttpResponse
     )
     form = ReportChangesForm(request.POST, auto_id="changes_%s")
     if form.is_valid():
-        try:
+        with (
+            refusal_as_message(request, TransitionConflict, NotPermitted) as refused,
+            refusal_on_form(form),
+        ):
             reports_services.report_request_changes(
                 report=report, actor=request.user, comments=form.comments()
             )
-        except RuleViolation as exc:
-            _apply_errors(form, exc.errors)
-        except (TransitionConflict, NotPermitted) as exc:
-            messages.error(request, str(exc))
-            return redirect("manage-report", report_id=report.pk)
-        else:
             messages.success(request, _("Changes requested; the grantee sees your comments."))
+            return redirect("manage-report", report_id=report.pk)
+        if refused:
             return redirect("manage-report", report_id=report.pk)
     return _render_report(request, report, changes_form=form)
 
@@ -662,13 +637,10 @@ def exchange_rates(request: HttpRequest, programme_id: int) -> HttpResponse:
     if request.method == "POST":
         require(policies.can_manage_programme, user=request.user, programme=programme)
         if form.is_valid():
-            try:
+            with refusal_on_form(form):
                 rate = exchange_rate_set(
                     programme=programme, actor=request.user, **form.cleaned_data
                 )
-            except RuleViolation as exc:
-                _apply_errors(form, exc.errors)
-            else:
                 messages.success(
                     request,
                     _("Rate for %(c)s in %(m)s saved.")
@@ -754,11 +726,8 @@ def incoming_grant_create(request: HttpRequest) -> HttpResponse:
         organisations=organisations_administered_by(request.user),
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             grant = grants_services.incoming_grant_create(actor=request.user, **form.cleaned_data)
-        except RuleViolation as exc:
-            _apply_errors(form, exc.errors)
-        else:
             messages.success(
                 request,
                 _("Incoming grant saved. Choose it as the funding grant of a programme."),
@@ -786,13 +755,8 @@ def incoming_grant_edit(request: HttpRequest, grant_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, initial=incoming_grant_initial(grant)
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_message(request, TransitionConflict), refusal_on_form(form):
             grant = incoming_grant_update(grant=grant, actor=request.user, **form.cleaned_data)
-        except RuleViolation as exc:
-            _apply_errors(form, exc.errors)
-        except TransitionConflict as exc:
-            messages.error(request, exc.detail)
-        else:
             messages.success(request, _("Incoming grant saved."))
             return redirect("manage-incoming-grant-edit", grant_id=grant.pk)
     staffed = staffed_programme_ids(request.user)
@@ -873,17 +837,13 @@ def grant_schedule(request: HttpRequest, grant_id: int) -> HttpResponse:
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = ReportScheduleForm(request.POST, auto_id="add_%s")
     if form.is_valid():
-        try:
+        with refusal_as_message(request, TransitionConflict) as refused, refusal_on_form(form):
             report = report_add_interim(grant=grant, actor=request.user, **form.cleaned_data)
-        except RuleViolation as exc:
-            _apply_errors(form, exc.errors)
-        except TransitionConflict as exc:
-            messages.error(request, str(exc))
-            return redirect("manage-grant-schedule", grant_id=grant.pk)
-        else:
             messages.success(
                 request, _("Interim report %(n)s added to the schedule.") % {"n": report.number}
             )
+            return redirect("manage-grant-schedule", grant_id=grant.pk)
+        if refused:
             return redirect("manage-grant-schedule", grant_id=grant.pk)
     return _render_schedule(request, grant, add_form=form)
 
@@ -896,21 +856,17 @@ def report_reschedule(request: HttpRequest, grant_id: int, report_id: int) -> Ht
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = ReportScheduleForm(request.POST, auto_id=f"report{report.pk}_%s")
     if form.is_valid():
-        try:
+        with refusal_as_message(request, TransitionConflict) as refused, refusal_on_form(form):
             report = reports_services.report_reschedule(
                 report=report, actor=request.user, **form.cleaned_data
             )
-        except RuleViolation as exc:
-            _apply_errors(form, exc.errors)
-        except TransitionConflict as exc:
-            messages.error(request, str(exc))
-            return redirect("manage-grant-schedule", grant_id=grant.pk)
-        else:
             messages.success(
                 request,
                 _("%(kind)s %(n)s rescheduled.")
                 % {"kind": report.get_kind_display(), "n": report.number},
             )
+            return redirect("manage-grant-schedule", grant_id=grant.pk)
+        if refused:
             return redirect("manage-grant-schedule", grant_id=grant.pk)
     return _render_schedule(request, grant, failed=(report.pk, form))
 
@@ -921,10 +877,7 @@ def report_remove(request: HttpRequest, grant_id: int, report_id: int) -> HttpRe
     grant = grant_for_staff(request.user, grant_id)
     report = report_of(grant, report_id)
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
-    try:
+    with refusal_as_message(request, TransitionConflict):
         reports_services.report_remove(report=report, actor=request.user)
-    except TransitionConflict as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("The report is removed from the schedule."))
     return redirect("manage-grant-schedule", grant_id=grant.pk)

@@ -22,8 +22,8 @@ from grants.selectors.programmes import programme_for_staff, programmes_staffed_
 from grants.services import programmes as programmes_services
 from grants.services.programmes import programme_update
 from workflows import offsets
-from workflows.exceptions import RuleViolation
 from workflows.permissions import require
+from workflows.refusals import refusal_on_form
 
 
 def _apply_errors(form, errors: dict[str, list[str]]) -> None:
@@ -140,15 +140,12 @@ def programme_reminders(request: HttpRequest, programme_id: int) -> HttpResponse
         request.POST if request.method == "POST" else None, programme=programme
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             programme_update(
                 programme=programme,
                 actor=request.user,
                 reminder_offsets=form.cleaned_data["reminder_offsets"],
             )
-        except RuleViolation as exc:
-            _apply_errors(form, exc.errors)
-        else:
             messages.success(request, _("The reminders were saved."))
             return redirect("manage-programme", programme_id=programme.pk)
     return render(
