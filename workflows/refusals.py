@@ -28,6 +28,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -77,9 +78,14 @@ def add_rule_errors(
 @contextmanager
 def refusal_on_form(form, *, aliases: Mapping[str, str] | None = None) -> Iterator[None]:
     """A RuleViolation raised inside the block becomes the form's errors (the form's own
-    `add_rule_errors` when it knows better where they belong); the view renders it again."""
+    `add_rule_errors` when it knows better where they belong); the view renders it again. A
+    model's own ValidationError (a service that ran full_clean) is put on the form the same way."""
     try:
         yield
+    except ValidationError as exc:
+        add_rule_errors(
+            form, exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}, aliases
+        )
     except RuleViolation as exc:
         if hasattr(form, "add_rule_errors"):
             if aliases is None:

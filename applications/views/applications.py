@@ -74,7 +74,7 @@ from grants.selectors.programmes import staffed_programme_ids
 from grants.templatetags.money import in_zone
 from grants.uploads import ALLOWED, ALLOWED_DESCRIPTION
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.refusals import refusal_as_message, refusal_on_form
+from workflows.refusals import add_rule_errors, refusal_as_message, refusal_on_form
 
 RECENTLY_CLOSED = dt.timedelta(days=90)
 PARTNER_SEARCH_LIMIT = 20
@@ -606,11 +606,6 @@ def partner_search(request: HttpRequest, application_id: int) -> HttpResponse:
     )
 
 
-def _add_rule_errors(form, exc: RuleViolation) -> None:
-    for key, messages_ in exc.errors.items():
-        form.add_error(key if key in form.fields else None, messages_)
-
-
 @require_POST
 def partner_add(request: HttpRequest, application_id: int) -> HttpResponse:
     application = application_with_content_for_member(request.user, application_id)
@@ -643,7 +638,7 @@ def partner_add(request: HttpRequest, application_id: int) -> HttpResponse:
                     },
                 )
         except RuleViolation as exc:
-            _add_rule_errors(form, exc)
+            add_rule_errors(form, exc.errors)
         except TransitionConflict as exc:
             form.add_error(None, exc.detail)
     if added is not None:

@@ -146,3 +146,14 @@ def test_object_or_404_answers_404_for_a_missing_row_and_for_a_key_that_is_not_a
             object_or_404(users, key)
     with pytest.raises(Http404):  # scoped out: someone else's queryset
         object_or_404(users.exclude(pk=user.pk), user.pk)
+
+
+def test_a_models_own_validation_error_lands_on_the_form_too():
+    from django.core.exceptions import ValidationError
+
+    form = AmountForm(data={"amount": "5"})
+    assert form.is_valid()
+    with refusal_on_form(form):
+        raise ValidationError({"amount": ["Not a round number."], "budget": ["Over."]})
+    assert form.errors["amount"] == ["Not a round number."]
+    assert form.non_field_errors() == ["Over."]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,11 +36,10 @@ from grants.views.manage.programmes import (
     CALL_TRANSITION_STYLE,
     COUNTRY_NAMES,
     ORG_TYPE_NAMES,
-    _apply_errors,
     _reminder_rows,
 )
 from workflows import offsets
-from workflows.exceptions import RuleViolation, TransitionConflict
+from workflows.exceptions import TransitionConflict
 from workflows.permissions import require
 from workflows.refusals import refusal_as_message, refusal_on_form
 from workflows.services import available_transitions
@@ -122,13 +120,8 @@ def call_edit(request: HttpRequest, call_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, currency=call.currency, call=call
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             call_update(call=call, actor=request.user, **form.changed_fields())
-        except RuleViolation as exc:
-            _apply_errors(form, exc.errors)
-        except ValidationError as exc:
-            _apply_errors(form, exc.message_dict)
-        else:
             messages.success(request, _("The call was saved."))
             return redirect("manage-call", call_id=call.pk)
     return render(

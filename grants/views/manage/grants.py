@@ -93,11 +93,6 @@ from workflows.refusals import refusal_as_message, refusal_on_form
 from workflows.services import available_transitions
 
 
-def _apply_errors(form, errors: dict[str, list[str]]) -> None:
-    for name, field_messages in errors.items():
-        form.add_error(name if name in form.fields else None, field_messages)
-
-
 def _grant_redirect(grant_id: int, anchor: str = "") -> HttpResponse:
     url = reverse("manage-grant", args=[grant_id])
     return redirect(f"{url}#{anchor}" if anchor else url)

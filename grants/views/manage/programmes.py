@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,12 +23,6 @@ from grants.services.programmes import programme_update
 from workflows import offsets
 from workflows.permissions import require
 from workflows.refusals import refusal_on_form
-
-
-def _apply_errors(form, errors: dict[str, list[str]]) -> None:
-    """Put a service's errors on the form's fields, the rest at the top of the form."""
-    for name, field_messages in errors.items():
-        form.add_error(name if name in form.fields else None, field_messages)
 
 
 def _reminder_rows(kinds, *, programme, call=None) -> list[dict]:
@@ -95,13 +88,10 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         owner, donors = data.pop("owner"), data.pop("donors")
-        try:
+        with refusal_on_form(form):
             programme = programmes_services.programme_create(
                 actor=request.user, owner=owner, donors=donors, **data
             )
-        except ValidationError as exc:
-            _apply_errors(form, exc.message_dict)
-        else:
             messages.success(request, _("Programme created. You are its manager."))
             return redirect("manage-programme", programme_id=programme.pk)
     return render(request, "manage/programme_form.html", {"form": form})
