@@ -3,20 +3,19 @@
 from django.urls import path
 
 from applications.views.applications import (
-    application_autosave,
     application_clarify,
     application_detail,
-    application_edit,
     application_receipt,
     application_submit,
     application_withdraw,
+)
+from applications.views.calls import call_apply, call_detail, call_list, dashboard
+from applications.views.editor import (
+    application_autosave,
+    application_edit,
     attachment_add,
     attachment_download,
     attachment_remove,
-    call_apply,
-    call_detail,
-    call_list,
-    dashboard,
     partner_add,
     partner_remove,
     partner_search,

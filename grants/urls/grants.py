@@ -5,18 +5,17 @@ from django.urls import path
 
 from grants.views.manage.grants import (
     amendment_decide,
-    donor_report,
-    exchange_rates,
     follow_up_close,
     grant_detail,
-    grant_schedule,
     grant_summary,
     grant_transition,
-    incoming_grant,
-    incoming_grant_create,
-    incoming_grant_edit,
-    portfolio,
-    portfolio_export,
+    visit_create,
+)
+from grants.views.manage.incoming import incoming_grant, incoming_grant_create, incoming_grant_edit
+from grants.views.manage.portfolio import donor_report, portfolio, portfolio_export
+from grants.views.manage.reports import (
+    exchange_rates,
+    grant_schedule,
     report_approve,
     report_attachment,
     report_detail,
@@ -24,11 +23,8 @@ from grants.views.manage.grants import (
     report_remove,
     report_request_changes,
     report_reschedule,
-    tranche_approve,
-    tranche_make_due,
-    tranche_pay,
-    visit_create,
 )
+from grants.views.manage.tranches import tranche_approve, tranche_make_due, tranche_pay
 from grants.views.public import (
     programme_grants,
     programme_grants_360giving_csv,
