@@ -27,7 +27,7 @@ from grants.policies import roles_of
 from grants.roles import STAFF_ROLES
 from grants.selectors.calls import calls_visible_to
 from workflows.models import TransitionLog
-from workflows.selectors import object_or_404
+from workflows.selectors import history_of, object_or_404
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
@@ -159,7 +159,7 @@ def call_for_applicant(user, call_id, *, for_update: bool = False) -> Call:
 
 
 def application_history(application: Application) -> QuerySet[TransitionLog]:
-    return TransitionLog.objects.for_object(application)
+    return history_of(application)
 
 
 def applications_for(user) -> QuerySet[Application]:

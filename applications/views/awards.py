@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,9 +31,9 @@ from applications.views.review import (
 from grants import policies as grant_policies
 from grants.models import Call
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.models import TransitionLog
 from workflows.permissions import require
 from workflows.refusals import refusal_as_message, refusal_on_form
+from workflows.selectors import history_of
 
 
 @login_required
@@ -83,10 +82,9 @@ def _render_decision(
     )
     decisions = {
         log.object_id: log.comment
-        for log in TransitionLog.objects.filter(
-            content_type=ContentType.objects.get_for_model(AwardList),
-            object_id__in=[a.pk for a in lists],
-            transition__in=["approve", "return_for_changes"],
+        for log in history_of(
+            include={AwardList: [a.pk for a in lists]},
+            transitions=["approve", "return_for_changes"],
         )
     }
     for award_list in lists:

@@ -36,6 +36,7 @@ from workflows.exceptions import TransitionConflict
 from workflows.models import TransitionLog
 from workflows.permissions import require
 from workflows.refusals import refusal_as_message, refusal_on_form
+from workflows.selectors import history_of, with_state_labels
 
 
 def _render_application(
@@ -114,16 +115,12 @@ def _render_application(
 
 
 def _moderation_history(application: Application) -> list[TransitionLog]:
-    labels = dict(Application.State.choices)
-    history = list(
-        TransitionLog.objects.for_object(application).filter(
-            transition__in=["send_to_moderation", "resolve_moderation", "resume_review"]
+    return with_state_labels(
+        history_of(
+            application,
+            transitions=["send_to_moderation", "resolve_moderation", "resume_review"],
         )
     )
-    for entry in history:
-        entry.from_label = labels.get(entry.from_state, entry.from_state)
-        entry.to_label = labels.get(entry.to_state, entry.to_state)
-    return history
 
 
 @login_required

@@ -45,8 +45,8 @@ from grants import policies as grant_policies
 from grants.models import Call, CallQuestion
 from grants.templatetags.money import in_zone
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.models import TransitionLog
 from workflows.refusals import refusal_as_message, refusal_on_form
+from workflows.selectors import history_of
 
 EDITABLE = (ReviewAssignment.State.ACCEPTED, ReviewAssignment.State.REOPENED)
 
@@ -170,9 +170,7 @@ def _render_assignment(
             ]
         context["other_reviews"] = _anonymised(other_reviews_for(assignment), content["criteria"])
         if assignment.state == ReviewAssignment.State.REOPENED:
-            context["reopened"] = (
-                TransitionLog.objects.for_object(assignment).filter(transition="reopen").last()
-            )
+            context["reopened"] = history_of(assignment, transitions=["reopen"]).last()
     return render(request, "review/assignment.html", context, status=status)
 
 

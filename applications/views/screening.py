@@ -42,6 +42,7 @@ from grants.templatetags.money import in_zone
 from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.exports import csv_cell
 from workflows.permissions import require
+from workflows.selectors import with_state_labels
 from workflows.services import available_transitions
 
 # The list of a call --------------------------------------------------------------------
@@ -257,12 +258,7 @@ def _render_application(request: HttpRequest, application: Application, **forms)
 
 
 def _history(application: Application) -> list:
-    labels = dict(Application.State.choices)
-    history = list(application_history(application))
-    for entry in history:
-        entry.from_label = labels.get(entry.from_state, entry.from_state)
-        entry.to_label = labels.get(entry.to_state, entry.to_state)
-    return history
+    return with_state_labels(application_history(application))
 
 
 @login_required

@@ -4,7 +4,6 @@ and follow-up actions — for one audience or 404, and a grant's history."""
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from grants.models import Amendment, FollowUpAction, Grant, Report, Tranche
@@ -12,7 +11,7 @@ from grants.policies import roles_of
 from grants.roles import STAFF_ROLES
 from grants.selectors.programmes import staffed_programme_ids
 from workflows.models import TransitionLog
-from workflows.selectors import object_or_404
+from workflows.selectors import history_of, object_or_404
 
 
 def grants_visible_to(user) -> QuerySet[Grant]:
@@ -161,10 +160,11 @@ def incoming_grants_administered_by(user) -> QuerySet[Grant]:
 
 def grant_history(grant: Grant) -> QuerySet[TransitionLog]:
     """Every transition of the grant and of its tranches, reports and amendments, oldest first."""
-    types = ContentType.objects.get_for_models(Grant, Tranche, Report, Amendment)
-    return TransitionLog.objects.filter(
-        Q(content_type=types[Grant], object_id=grant.pk)
-        | Q(content_type=types[Tranche], object_id__in=grant.tranches.values("pk"))
-        | Q(content_type=types[Report], object_id__in=grant.reports.values("pk"))
-        | Q(content_type=types[Amendment], object_id__in=grant.amendments.values("pk"))
-    ).select_related("content_type", "actor")
+    return history_of(
+        grant,
+        include={
+            Tranche: grant.tranches.values("pk"),
+            Report: grant.reports.values("pk"),
+            Amendment: grant.amendments.values("pk"),
+        },
+    )

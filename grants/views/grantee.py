@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -63,8 +63,8 @@ from grants.services.reports import (
 from grants.services.visits import follow_up_close
 from grants.uploads import ALLOWED, ALLOWED_DESCRIPTION
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
-from workflows.models import TransitionLog
 from workflows.refusals import refusal_as_message, refusal_on_form
+from workflows.selectors import history_of
 
 TO_WRITE = (Report.State.OPEN, Report.State.CHANGES_REQUESTED)
 NOT_DONE = (Report.State.SCHEDULED, Report.State.OPEN, Report.State.CHANGES_REQUESTED)
@@ -115,11 +115,9 @@ def _who(log, member_ids: set[int]) -> str:
 def _history(grant: Grant, reports: list[Report], tranches: list[Tranche]) -> list[dict]:
     """The grant's TransitionLog, with its reports' and tranches' steps, oldest first."""
     types = ContentType.objects.get_for_models(Grant, Report, Tranche)
-    logs = TransitionLog.objects.filter(
-        Q(content_type=types[Grant], object_id=grant.pk)
-        | Q(content_type=types[Report], object_id__in=[r.pk for r in reports])
-        | Q(content_type=types[Tranche], object_id__in=[t.pk for t in tranches])
-    ).select_related("actor")
+    logs = history_of(
+        grant, include={Report: [r.pk for r in reports], Tranche: [t.pk for t in tranches]}
+    )
     names = {types[Grant].pk: {grant.pk: _("Grant")}}
     names[types[Report].pk] = {r.pk: f"{r.get_kind_display()} {r.number}" for r in reports}
     names[types[Tranche].pk] = {t.pk: _("Tranche %(n)s") % {"n": t.number} for t in tranches}

@@ -54,6 +54,7 @@ from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.models import TransitionLog
 from workflows.permissions import require
 from workflows.refusals import refusal_as_message, refusal_on_form
+from workflows.selectors import history_of, with_state_labels
 from workflows.services import available_transitions
 
 
@@ -74,15 +75,13 @@ def _subject_label(obj) -> str:
 
 def _history(*objects) -> list[TransitionLog]:
     """The transition log of several objects, oldest first, with readable states."""
-    entries = []
-    for obj in objects:
-        labels = dict(type(obj).State.choices)
-        for entry in TransitionLog.objects.for_object(obj):
-            entry.subject_label = _subject_label(obj)
-            entry.from_label = labels.get(entry.from_state, entry.from_state)
-            entry.to_label = labels.get(entry.to_state, entry.to_state)
-            entries.append(entry)
-    return sorted(entries, key=lambda e: (e.created_at, e.pk))
+    subjects = {(type(obj), obj.pk): obj for obj in objects}
+    entries = with_state_labels(history_of(*objects))
+    for entry in entries:
+        entry.subject_label = _subject_label(
+            subjects[(entry.content_type.model_class(), entry.object_id)]
+        )
+    return entries
 
 
 CATEGORY_LABELS = dict(BudgetCategory.choices)
