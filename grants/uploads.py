@@ -6,6 +6,7 @@ import zipfile
 
 import filetype
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -90,3 +91,22 @@ def inspect_upload(upload: UploadedFile, *, max_bytes: int) -> str:
             }
         )
     return content_type
+
+
+def upload_response(stored, *, filename: str | None = None) -> FileResponse:
+    """A stored upload (an application's or a report's attachment) streamed to someone the view
+    already checked may have it: under its original name (or `filename`, e.g. a neutral one in
+    blind review), never cached. Files are stored under generated names, never on a public
+    URL. A file missing from storage is 404."""
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename or stored.original_name,
+        content_type=stored.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from applications import policies
-from applications.models import Application, BudgetLine, Partner
+from applications.models import Application, Attachment, BudgetLine, Partner
 from grants.models import Call
 from grants.policies import roles_of
 from grants.roles import STAFF_ROLES
@@ -195,3 +195,8 @@ def application_counts_by_call(call_ids) -> dict[int, list[tuple[str, str, int]]
         ]
         for call_id, by_state in counts.items()
     }
+
+
+def attachment_of(application_id: int, attachment_id) -> Attachment:
+    """An attachment of an application already fetched for its viewer, or 404."""
+    return object_or_404(Attachment.objects.filter(application_id=application_id), attachment_id)

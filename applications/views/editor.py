@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -40,6 +39,7 @@ from applications.rules import Check, eligibility_checks
 from applications.selectors.applications import (
     application_for_viewer,
     application_with_content_for_member,
+    attachment_of,
 )
 from applications.services import applications as applications_services
 from applications.services.applications import application_update
@@ -49,7 +49,7 @@ from grants.models import (
     Organisation,
 )
 from grants.templatetags.money import in_zone
-from grants.uploads import ALLOWED, ALLOWED_DESCRIPTION
+from grants.uploads import ALLOWED, ALLOWED_DESCRIPTION, upload_response
 from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.refusals import add_rule_errors
 
@@ -622,16 +622,5 @@ def attachment_download(
     """Stream an attachment under its original name, after checking who asks. Files are
     stored under generated names and never served from a public URL."""
     application = application_for_viewer(request.user, application_id)
-    try:
-        attachment = Attachment.objects.get(application=application, pk=attachment_id)
-        handle = attachment.file.open("rb")
-    except (Attachment.DoesNotExist, FileNotFoundError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    attachment = attachment_of(application.pk, attachment_id)
+    return upload_response(attachment)

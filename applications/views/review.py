@@ -10,7 +10,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordResetConfirmView
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
@@ -27,11 +27,11 @@ from applications.forms.review import (
 )
 from applications.models import (
     Application,
-    Attachment,
     Review,
     ReviewAssignment,
     budget_totals,
 )
+from applications.selectors.applications import attachment_of
 from applications.selectors.review import (
     application_for_reviewer,
     assignment_for_reviewer,
@@ -44,6 +44,7 @@ from applications.services import review as review_services
 from grants import policies as grant_policies
 from grants.models import Call, CallQuestion
 from grants.templatetags.money import in_zone
+from grants.uploads import upload_response
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.refusals import refusal_as_message, refusal_on_form
 from workflows.selectors import history_of
@@ -399,21 +400,11 @@ def attachment_download(
     """An attachment of the assigned application, only after the no-conflict declaration.
     Streamed under its original name — or a neutral one in blind review."""
     assignment = assignment_with_content_for_reviewer(request.user, assignment_id)
-    try:
-        attachment = Attachment.objects.get(
-            application_id=assignment.application_id, pk=attachment_id
-        )
-        handle = attachment.file.open("rb")
-    except (Attachment.DoesNotExist, FileNotFoundError):
-        raise Http404 from None
-    filename = attachment.original_name
+    attachment = attachment_of(assignment.application_id, attachment_id)
+    filename = None
     if not shows_applicant(assignment):
         filename = f"attachment-{attachment.pk}{Path(attachment.original_name).suffix.lower()}"
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=attachment.content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return upload_response(attachment, filename=filename)
 
 
 class InvitationAcceptView(PasswordResetConfirmView):

@@ -61,7 +61,7 @@ from grants.services.reports import (
     report_submit,
 )
 from grants.services.visits import follow_up_close
-from grants.uploads import ALLOWED, ALLOWED_DESCRIPTION
+from grants.uploads import ALLOWED, ALLOWED_DESCRIPTION, upload_response
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from workflows.refusals import refusal_as_message, refusal_on_form
 from workflows.selectors import history_of
@@ -694,15 +694,4 @@ def report_attachment_download(
     """Stored under a generated name, never on a public URL; streamed after the access check."""
     report = report_for_member(request.user, grant_id, report_id)
     attachment = attachment_of(report, attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return upload_response(attachment)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,6 +29,7 @@ from grants.selectors.programmes import programme_for_staff
 from grants.selectors.reports import attachment_of, financial_statement, report_for_staff, report_of
 from grants.services import reports as reports_services
 from grants.services.reports import RESCHEDULABLE, exchange_rate_set, report_add_interim
+from grants.uploads import upload_response
 from grants.views.manage.grants import _history
 from workflows.exceptions import NotPermitted, TransitionConflict
 from workflows.permissions import require
@@ -85,18 +86,7 @@ def report_attachment(request: HttpRequest, report_id: int, attachment_id: int) 
     Stored under a generated name, never on a public URL; streamed after the access check."""
     report = report_for_staff(request.user, report_id)
     attachment = attachment_of(report, attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return upload_response(attachment)
 
 
 @login_required
