@@ -27,18 +27,20 @@ from applications.models import (
     Score,
 )
 from applications.selectors.review import open_assignments_on_call
-from applications.services.applications import application_submit, application_withdraw
-from applications.services.awards import award_list_approve, award_list_return
-from applications.services.moderation import assignment_reopen
-from applications.services.screening import (
-    application_answer_clarification,
-    application_request_clarification,
-    application_screen,
-)
+from applications.services.awards import AWARD_LIST_TRANSITIONS
+from applications.services.moderation import ASSIGNMENT_TRANSITIONS
+from applications.services.screening import APPLICATION_TRANSITIONS
 from grants.admin import CallAdmin
 from grants.models import CallReviewer
 from grants.templatetags.money import format_money
-from workflows.admin import CommentForm, ServiceTransitionsMixin, transition_history
+from workflows.admin import (
+    CommentForm,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    ServiceTransitionsMixin,
+    services_for_admin,
+    transition_history,
+)
 
 
 class IneligibleForm(forms.Form):
@@ -67,58 +69,6 @@ class ClarificationForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 4}))
-
-
-def _submit(application, actor, data):
-    return application_submit(application=application, actor=actor)
-
-
-def _withdraw(application, actor, data):
-    return application_withdraw(
-        application=application, actor=actor, comment=data.get("comment", "")
-    )
-
-
-def _mark_eligible(application, actor, data):
-    return application_screen(application=application, actor=actor, eligible=True)
-
-
-def _mark_ineligible(application, actor, data):
-    return application_screen(
-        application=application, actor=actor, eligible=False, reason=data.get("reason", "")
-    )
-
-
-def _request_clarification(application, actor, data):
-    return application_request_clarification(
-        application=application,
-        actor=actor,
-        question=data.get("question", ""),
-        response_due_at=data.get("response_due_at"),
-    )
-
-
-def _resubmit(application, actor, data):
-    return application_answer_clarification(
-        application=application, actor=actor, answer=data.get("answer", "")
-    )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AnswerInline(ReadOnlyInline):
@@ -156,14 +106,7 @@ class ReviewAssignmentInline(ReadOnlyInline):
 
 @admin.register(Application)
 class ApplicationAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
-    transition_services = {
-        "submit": _submit,
-        "withdraw": _withdraw,
-        "mark_eligible": _mark_eligible,
-        "mark_ineligible": _mark_ineligible,
-        "request_clarification": _request_clarification,
-        "resubmit": _resubmit,
-    }
+    transition_services = services_for_admin(APPLICATION_TRANSITIONS, "application")
     fsm_forms = {
         "mark_ineligible": IneligibleForm,
         "request_clarification": ClarificationForm,
@@ -220,28 +163,11 @@ class ApplicationAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
 # Review and selection ---------------------------------------------------------------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that only the services write: operators read them."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-def _reopen(assignment, actor, data):
-    return assignment_reopen(assignment=assignment, actor=actor, comment=data.get("comment", ""))
-
-
 @admin.register(ReviewAssignment)
 class ReviewAssignmentAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     # Declaring a conflict (or none) and declining are the reviewer's own acts, made on their
     # own pages: never offered to operators. A moderator may reopen a submitted review.
-    transition_services = {"reopen": _reopen}
+    transition_services = services_for_admin(ASSIGNMENT_TRANSITIONS, "assignment", only=("reopen",))
     transition_labels = {"reopen": _("Reopen the review")}
     fsm_forms = {"reopen": CommentForm}
     list_display = (
@@ -310,7 +236,7 @@ class ScoreInline(ReadOnlyInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdmin):
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("assignment", "call", "assignment_state", "recommendation", "updated_at")
     list_filter = (
         "recommendation",
@@ -337,7 +263,7 @@ class ReviewAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConsensusScore)
-class ConsensusScoreAdmin(ReadOnlyAdmin):
+class ConsensusScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("application", "criterion", "score", "moderator", "created_at")
     list_filter = ("application__call",)
     list_select_related = ("application", "criterion", "moderator")
@@ -352,14 +278,6 @@ class ReturnForm(CommentForm):
         help_text=_("The programme manager who proposed the list reads this."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-
-def _approve(award_list, actor, data):
-    return award_list_approve(award_list=award_list, actor=actor, comment=data.get("comment", ""))
-
-
-def _return(award_list, actor, data):
-    return award_list_return(award_list=award_list, actor=actor, comment=data.get("comment", ""))
 
 
 class AwardListItemInline(ReadOnlyInline):
@@ -381,7 +299,7 @@ class AwardListAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     of the programme who did not propose it approves or returns it — here too, through the
     same services."""
 
-    transition_services = {"approve": _approve, "return_for_changes": _return}
+    transition_services = services_for_admin(AWARD_LIST_TRANSITIONS, "award_list")
     transition_labels = {"approve": _("Approve"), "return_for_changes": _("Return for changes")}
     fsm_forms = {"return_for_changes": ReturnForm}
     fsm_transition_not_allowed_msg = _(

@@ -6,6 +6,8 @@ are read-only: they change on the grant pages and through the API, by their serv
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django import forms
 from django.contrib import admin
 from django.db import models
@@ -37,13 +39,19 @@ from grants.models import (
     ReportComment,
     Tranche,
 )
-from grants.services.calls import CALL_TRANSITION_SERVICES, FROZEN_CALL_FIELDS
-from grants.services.grants import GRANT_TRANSITIONS, grant_change_state, grant_sign
-from workflows.admin import CommentForm, ServiceTransitionsMixin, transition_history
+from grants.services.calls import CALL_TRANSITIONS, CRITERIA_EDITABLE_STATES, FROZEN_CALL_FIELDS
+from grants.services.grants import GRANT_TRANSITIONS
+from workflows.admin import (
+    CommentForm,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    ServiceTransitionsMixin,
+    services_for_admin,
+    transition_history,
+)
 
-# Scoring criteria may change until review starts.
-CRITERIA_EDITABLE_STATES = {Call.State.DRAFT, Call.State.OPEN, Call.State.CLOSED}
-# So may the rules reviewers score by; the reviews' due date can still move.
+# The rules reviewers score by may change as long as the criteria (until review starts); the
+# reviews' due date can still move.
 REVIEW_RULE_FIELDS = (
     "blind_review",
     "exclude_same_country",
@@ -78,19 +86,6 @@ class DonorAdmin(admin.ModelAdmin):
     search_fields = ("name", "short_name")
 
 
-def _grant_transition(name: str):
-    def run(grant, actor, data):
-        return grant_change_state(
-            grant=grant, actor=actor, name=name, comment=data.get("comment", "")
-        )
-
-    return run
-
-
-def _grant_sign(grant, actor, data):
-    return grant_sign(grant=grant, actor=actor)
-
-
 @admin.register(Grant)
 class GrantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     """Donors' grants to lead organisations (entered here), and the sub-grants that an approved
@@ -113,10 +108,7 @@ class GrantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     autocomplete_fields = ("organisation",)
     # The signed agreement comes through the signing service, which inspects it; not linked here.
     exclude = ("signed_copy",)
-    transition_services = {
-        "sign": _grant_sign,
-        **{name: _grant_transition(name) for name in GRANT_TRANSITIONS},
-    }
+    transition_services = services_for_admin(GRANT_TRANSITIONS, "grant")
     fsm_forms = {"suspend": CommentForm, "terminate": CommentForm}
 
     def get_readonly_fields(self, request, obj=None):
@@ -138,26 +130,6 @@ class GrantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     @admin.display(description=_("transition log"))
     def history(self, obj) -> str:
         return transition_history(obj) if obj.pk else "—"
-
-
-class ReadOnlyAdminMixin:
-    """Shown to operators, changed only by the services (pages and API)."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
-    extra = 0
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
 
 
 @admin.register(MembershipInvitation)
@@ -294,44 +266,39 @@ class ProgrammeAdmin(admin.ModelAdmin):
         return ()
 
 
-class CallQuestionInline(admin.TabularInline):
+class CallPartInline(admin.TabularInline):
+    """A call's questions or criteria: editable only while the call is in `editable_states`."""
+
+    extra = 0
+    editable_states: Collection[str] = ()
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.state in self.editable_states
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class CallQuestionInline(CallPartInline):
     """Questions define a valid application: editable only while the call is a draft."""
 
     model = CallQuestion
-    extra = 0
     fields = ("order", "label", "kind", "required", "max_length", "choices", "help_text")
-
-    def _editable(self, obj) -> bool:
-        return obj is None or obj.state == Call.State.DRAFT
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return self._editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._editable(obj) and super().has_delete_permission(request, obj)
+    editable_states = {Call.State.DRAFT}
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(CallPartInline):
     """Scoring criteria may change until review starts."""
 
     model = Criterion
-    extra = 0
     fields = ("order", "title", "weight", "max_score", "pass_threshold", "description")
-
-    def _editable(self, obj) -> bool:
-        return obj is None or obj.state in CRITERIA_EDITABLE_STATES
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return self._editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._editable(obj) and super().has_delete_permission(request, obj)
+    editable_states = CRITERIA_EDITABLE_STATES
 
 
 class CallAdminForm(forms.ModelForm):
@@ -409,19 +376,10 @@ def _percent(value):
     return value
 
 
-def _call_transition(service):
-    def run(call, actor, data):
-        return service(call=call, actor=actor, comment=data.get("comment", ""))
-
-    return run
-
-
 @admin.register(Call)
 class CallAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     form = CallAdminForm
-    transition_services = {
-        name: _call_transition(service) for name, service in CALL_TRANSITION_SERVICES.items()
-    }
+    transition_services = services_for_admin(CALL_TRANSITIONS, "call")
     fsm_forms = {"cancel": CommentForm}
     list_display = ("title", "programme", "scope", "state", "opens_at", "closes_at", "budget")
     list_filter = ("state", "scope", "programme")

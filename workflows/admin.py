@@ -1,5 +1,6 @@
-"""Admin for operators: the append-only TransitionLog, and the mixin that gives the other admins
-their state transitions — always through the services, never through the bare model method.
+"""Admin for operators: the append-only TransitionLog, and what the other admins share — their
+state transitions, always through the services (never through the bare model method), taken
+from the apps' registries; and the read-only rows that only the services write.
 
 The buttons list what the object's *state* allows, not only what this user may do: the service
 checks the permission exactly as it does for the web pages and the API, and its refusal is shown
@@ -9,7 +10,7 @@ give themselves the role (a programme role, a membership), which the log then sh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from django import forms
@@ -26,6 +27,23 @@ from workflows.models import Notification, TransitionLog
 
 # (object, actor, data from the transition form) → whatever the service returns
 TransitionService = Callable[[Any, Any, Mapping[str, Any]], object]
+
+
+def services_for_admin(
+    transitions: Mapping[str, Callable[..., object]], subject: str, *, only: Iterable[str] = ()
+) -> dict[str, TransitionService]:
+    """An admin's `transition_services` from an app's registry (django-fsm name → the service,
+    called as `service(*, <subject>=obj, actor=…, …)`): every transition of the registry, or
+    `only` those. Each gets the object, the operator and the fields of its transition form (the
+    admin's `fsm_forms`) by name."""
+
+    def for_admin(service: Callable[..., object]) -> TransitionService:
+        def run(obj, actor, data: Mapping[str, Any]) -> object:
+            return service(**{subject: obj}, actor=actor, **data)
+
+        return run
+
+    return {name: for_admin(transitions[name]) for name in (only or transitions)}
 
 
 class CommentForm(forms.Form):
@@ -125,6 +143,26 @@ class ServiceTransitionsMixin(FSMAdminMixin):
         )
 
 
+class ReadOnlyAdminMixin:
+    """Shown to operators, changed only by the services (pages and API)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
 def transition_history(obj) -> str:
     """The object's TransitionLog, oldest first, as lines for a read-only admin field."""
     rows = TransitionLog.objects.for_object(obj)
@@ -146,7 +184,7 @@ def transition_history(obj) -> str:
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
+class TransitionLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: operators read it; nobody adds, changes or deletes a row here."""
 
     list_display = (
@@ -165,15 +203,6 @@ class TransitionLogAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = list_display
     readonly_fields = list_display
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Notification)

@@ -1,20 +1,25 @@
-"""API plumbing shared by every resource: service errors → HTTP answers, and their schema.
+"""API plumbing shared by every resource: service errors → HTTP answers, and their schema;
+the validated body of a request; transitions as actions.
 
 Every error answer has the same shape, so a client needs one parser: {"detail", "code"},
 plus "errors" ({field: [messages]}) on a 400. Nested input errors are flattened to the keys
 the services use ("budget_lines[0].amount_requested").
 """
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, permissions, serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, permissions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.viewsets import GenericViewSet
 
 from workflows.exceptions import NotPermitted, RuleViolation, TransitionConflict
 
@@ -94,6 +99,77 @@ class NotFoundForAnonymous(permissions.BasePermission):
         if view.kwargs:
             raise exceptions.NotFound()
         return False
+
+
+def valid_data(
+    serializer_class: type[serializers.Serializer], request: Request, /, **context
+) -> dict:
+    """The request's body as `serializer_class` (with `context`, e.g. the viewset's
+    get_serializer_context()) validates it; otherwise a 400 that lists every problem."""
+    serializer = serializer_class(data=request.data, context=context)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class TransitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Objects read (list, retrieve) and changed by their transitions, POST …/<id>/<action>/.
+
+    `transitions` is the model's registry (django-fsm name → the service that performs it, called
+    as `service(*, <transition_subject>=obj, actor=…, …)`); `transition` runs one on the object
+    and answers with the object as the viewset shows it (`respond`). Declare the actions with
+    `transition_action`."""
+
+    transitions: Mapping[str, Callable[..., object]] = {}
+    transition_subject = ""  # the services' keyword for the object: "call", "grant", …
+
+    def respond(self, obj, code: int = status.HTTP_200_OK) -> Response:
+        """The object as this viewset reads it, fresh from the database."""
+        obj = self.get_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer(obj).data, status=code)
+
+    def transition(
+        self,
+        request: Request,
+        name: str,
+        body: type[serializers.Serializer] | None = None,
+        *,
+        rename: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Run transition `name` on the object (404 first, if it is not visible) as the caller.
+        The fields of the validated `body` go to the service by name, or by the keyword that
+        `rename` gives them ({"comment": "reason"})."""
+        obj = self.get_object()
+        data = valid_data(body, request) if body is not None else {}
+        rename = rename or {}
+        self.transitions[name](
+            **{self.transition_subject: obj},
+            actor=request.user,
+            **{rename.get(field, field): value for field, value in data.items()},
+        )
+        return self.respond(obj)
+
+
+def transition_action(
+    name: str,
+    *,
+    summary: str,
+    responses: Any,
+    body: type[serializers.Serializer] | None = None,
+    rename: Mapping[str, str] | None = None,
+    description: str | None = None,
+    **options,
+):
+    """The action POST …/<id>/<name>/ of a TransitionViewSet, assigned to its attribute `name`:
+    it performs transition `name` with what `body` validates, which is also the request it
+    documents (none without a body). `options` go to @action (url_path=…)."""
+
+    def perform(self, request: Request, *args, **kwargs) -> Response:
+        return self.transition(request, name, body, rename=rename)
+
+    perform.__name__ = name  # @action routes and dispatches by it
+    return extend_schema(
+        summary=summary, description=description, request=body, responses=responses
+    )(action(detail=True, methods=["post"], **options)(perform))
 
 
 # Schema -----------------------------------------------------------------------------

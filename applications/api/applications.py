@@ -43,9 +43,7 @@ from applications.serializers.applications import (
 )
 from applications.services.applications import (
     application_create,
-    application_submit,
     application_update,
-    application_withdraw,
     attachment_add,
     attachment_remove,
     budget_line_delete,
@@ -53,13 +51,15 @@ from applications.services.applications import (
     partner_add,
     partner_remove,
 )
-from applications.services.screening import (
-    application_answer_clarification,
-    application_request_clarification,
-    application_screen,
-)
+from applications.services.screening import APPLICATION_TRANSITIONS
 from grants.serializers.common import TransitionCommentSerializer
-from workflows.api import NotFoundForAnonymous, error_responses
+from workflows.api import (
+    NotFoundForAnonymous,
+    TransitionViewSet,
+    error_responses,
+    transition_action,
+    valid_data,
+)
 from workflows.serializers import TransitionLogSerializer
 
 TRANSITION_RESPONSES = {200: ApplicationSerializer, **error_responses(400, 403, 404, 409)}
@@ -84,13 +84,15 @@ TRANSITION_RESPONSES = {200: ApplicationSerializer, **error_responses(400, 403, 
     ),
 )
 @extend_schema(tags=["applications"])
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class ApplicationViewSet(TransitionViewSet):
     """Applications to calls: drafts, submission, screening and their history."""
 
     permission_classes = [NotFoundForAnonymous]
     serializer_class = ApplicationSerializer
     filterset_fields = ["call", "state", "organisation"]
     ordering_fields = ["updated_at", "submitted_at", "reference", "title"]
+    transitions = APPLICATION_TRANSITIONS
+    transition_subject = "application"
 
     def get_queryset(self):
         if self.action in ("list", "retrieve", "eligibility"):
@@ -98,23 +100,18 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gener
         # Writes lock and re-read the row in the service: fetch only what decides the 404.
         return applications_visible_to(self.request.user)
 
-    def _respond(self, application: Application, code: int = status.HTTP_200_OK) -> Response:
+    def respond(self, application: Application, code: int = status.HTTP_200_OK) -> Response:
         application = applications_for(self.request.user).get(pk=application.pk)
         return Response(self.get_serializer(application).data, status=code)
 
     def create(self, request: Request) -> Response:
-        serializer = ApplicationCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        application = application_create(actor=request.user, **serializer.validated_data)
-        return self._respond(application, status.HTTP_201_CREATED)
+        data = valid_data(ApplicationCreateSerializer, request, **self.get_serializer_context())
+        application = application_create(actor=request.user, **data)
+        return self.respond(application, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         application = self.get_object()
-        serializer = ApplicationUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = valid_data(ApplicationUpdateSerializer, request)
         answers = data.get("answers")
         application = application_update(
             application=application,
@@ -124,90 +121,54 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gener
             answers={a["question_id"]: a["value"] for a in answers} if answers else None,
             budget_lines=data.get("budget_lines"),
         )
-        return self._respond(application)
+        return self.respond(application)
 
     # Transitions: POST /applications/<id>/<transition>/ ------------------------------
 
-    @extend_schema(
+    submit = transition_action(
+        "submit",
         summary="Submit a draft",
         description="Refused with the draft kept: 409 `call_closed` after the closing second, "
         "409 `already_submitted` when it was submitted, 400 `rules_failed` listing every "
         "problem at once.",
-        request=None,
         responses=TRANSITION_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str) -> Response:
-        application = application_submit(application=self.get_object(), actor=request.user)
-        return self._respond(application)
 
-    @extend_schema(
+    withdraw = transition_action(
+        "withdraw",
         summary="Withdraw the application (before a decision)",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=TRANSITION_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: str) -> Response:
-        application = self.get_object()
-        comment = _valid(TransitionCommentSerializer, request)["comment"]
-        application = application_withdraw(
-            application=application, actor=request.user, comment=comment
-        )
-        return self._respond(application)
 
-    @extend_schema(
+    request_clarification = transition_action(
+        "request_clarification",
         summary="Ask the applicant a question, with a deadline for the answer (manager)",
-        request=ClarificationQuestionSerializer,
+        body=ClarificationQuestionSerializer,
         responses=TRANSITION_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
-    def request_clarification(self, request: Request, pk: str) -> Response:
-        application = self.get_object()
-        data = _valid(ClarificationQuestionSerializer, request)
-        application_request_clarification(application=application, actor=request.user, **data)
-        return self._respond(application)
 
-    @extend_schema(
+    resubmit = transition_action(
+        "resubmit",
         summary="Answer the clarification request and resubmit",
-        request=ResubmitSerializer,
+        body=ResubmitSerializer,
         responses=TRANSITION_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
-    def resubmit(self, request: Request, pk: str) -> Response:
-        application = self.get_object()
-        answer = _valid(ResubmitSerializer, request)["answer"]
-        application = application_answer_clarification(
-            application=application, actor=request.user, answer=answer
-        )
-        return self._respond(application)
 
-    @extend_schema(
+    mark_eligible = transition_action(
+        "mark_eligible",
         summary="Confirm the application eligible (manager)",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
+        rename={"comment": "reason"},
         responses=TRANSITION_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
-    def mark_eligible(self, request: Request, pk: str) -> Response:
-        application = self.get_object()
-        comment = _valid(TransitionCommentSerializer, request)["comment"]
-        application = application_screen(
-            application=application, actor=request.user, eligible=True, reason=comment
-        )
-        return self._respond(application)
 
-    @extend_schema(
+    mark_ineligible = transition_action(
+        "mark_ineligible",
         summary="Declare the application ineligible, with a reason (manager)",
-        request=IneligibleSerializer,
+        body=IneligibleSerializer,
         responses=TRANSITION_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
-    def mark_ineligible(self, request: Request, pk: str) -> Response:
-        application = self.get_object()
-        reason = _valid(IneligibleSerializer, request)["reason"]
-        application = application_screen(
-            application=application, actor=request.user, eligible=False, reason=reason
-        )
-        return self._respond(application)
 
     # Read-only views of the application ----------------------------------------------
 
@@ -228,12 +189,6 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gener
     def history(self, request: Request, pk: str) -> Response:
         entries = application_history(self.get_object())
         return Response(TransitionLogSerializer(entries, many=True).data)
-
-
-def _valid(serializer_class, request: Request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 APPLICATION_ID = OpenApiParameter("application_id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -292,7 +247,7 @@ class BudgetLineViewSet(ApplicationPartViewSet):
     model = BudgetLine
 
     def create(self, request: Request, application_id: str) -> Response:
-        data = _valid(BudgetLineSerializer, request)
+        data = valid_data(BudgetLineSerializer, request)
         line = budget_line_save(application=self.application(), actor=request.user, **data)
         return Response(BudgetLineSerializer(line).data, status=status.HTTP_201_CREATED)
 
@@ -339,7 +294,7 @@ class PartnerViewSet(ApplicationPartViewSet):
         return super().get_queryset().select_related("organisation")
 
     def create(self, request: Request, application_id: str) -> Response:
-        data = _valid(PartnerCreateSerializer, request)
+        data = valid_data(PartnerCreateSerializer, request)
         partner = partner_add(
             application=self.application(),
             actor=request.user,

@@ -7,13 +7,11 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status
-from rest_framework.decorators import action
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.viewsets import GenericViewSet
 
-from applications.api.review import AWARD_LIST_TRANSITION, _valid
+from applications.api.review import AWARD_LIST_TRANSITION
 from applications.models import AwardList
 from applications.selectors.awards import award_lists_visible_to
 from applications.serializers.review import (
@@ -21,9 +19,15 @@ from applications.serializers.review import (
     AwardListReturnSerializer,
     AwardListSerializer,
 )
-from applications.services.awards import award_list_approve, award_list_propose, award_list_return
+from applications.services.awards import AWARD_LIST_TRANSITIONS, award_list_propose
 from grants.serializers.common import TransitionCommentSerializer
-from workflows.api import NotFoundForAnonymous, error_responses
+from workflows.api import (
+    NotFoundForAnonymous,
+    TransitionViewSet,
+    error_responses,
+    transition_action,
+    valid_data,
+)
 
 
 class AwardListFilter(django_filters.FilterSet):
@@ -47,7 +51,7 @@ class AwardListFilter(django_filters.FilterSet):
     ),
 )
 @extend_schema(tags=["selection"])
-class AwardListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class AwardListViewSet(TransitionViewSet):
     """Award lists: proposed by a manager, approved or returned by an approver who is not
     the proposer (maker–checker)."""
 
@@ -55,18 +59,16 @@ class AwardListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generic
     serializer_class = AwardListSerializer
     filterset_class = AwardListFilter
     ordering_fields = ["proposed_at", "decided_at"]
+    transitions = AWARD_LIST_TRANSITIONS
+    transition_subject = "award_list"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return AwardList.objects.none()
         return award_lists_visible_to(self.request.user)
 
-    def _respond(self, award_list: AwardList, code: int = status.HTTP_200_OK) -> Response:
-        award_list = self.get_queryset().get(pk=award_list.pk)
-        return Response(self.get_serializer(award_list).data, status=code)
-
     def create(self, request: Request) -> Response:
-        data = _valid(AwardListProposeSerializer, request, context=self.get_serializer_context())
+        data = valid_data(AwardListProposeSerializer, request, **self.get_serializer_context())
         award_list = award_list_propose(
             call=data["call"],
             actor=request.user,
@@ -76,32 +78,24 @@ class AwardListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generic
             },
             comment=data["comment"],
         )
-        return self._respond(award_list, status.HTTP_201_CREATED)
+        return self.respond(award_list, status.HTTP_201_CREATED)
 
-    @extend_schema(
+    approve = transition_action(
+        "approve",
         summary="Approve the list (an approver who did not propose it)",
         description="In one transaction the applications become awarded (with their grant), "
         "reserve or rejected. 403 for the proposer; 409 `budget_exceeded` when the awards "
         "would exceed the call's budget, `invalid_state` when the list was already decided.",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=AWARD_LIST_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str) -> Response:
-        award_list = self.get_object()
-        comment = _valid(TransitionCommentSerializer, request)["comment"]
-        award_list = award_list_approve(award_list=award_list, actor=request.user, comment=comment)
-        return self._respond(award_list)
 
-    @extend_schema(
+    return_for_changes = transition_action(
+        "return_for_changes",
         summary="Return the list for changes, saying what (an approver, not the proposer)",
         description="The applications go back to reviewed; a new list can be proposed.",
-        request=AwardListReturnSerializer,
+        body=AwardListReturnSerializer,
         responses=AWARD_LIST_TRANSITION,
+        url_path="return",
+        url_name="return",
     )
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
-    def return_for_changes(self, request: Request, pk: str) -> Response:
-        award_list = self.get_object()
-        comment = _valid(AwardListReturnSerializer, request)["comment"]
-        award_list = award_list_return(award_list=award_list, actor=request.user, comment=comment)
-        return self._respond(award_list)

@@ -9,7 +9,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from applications.api.review import _valid
 from applications.models import Application
 from applications.selectors.applications import application_for_viewer, applications_for
 from applications.serializers.applications import ApplicationSerializer
@@ -17,7 +16,7 @@ from applications.serializers.review import (
     ConsensusSerializer,
 )
 from applications.services.moderation import moderation_record_consensus
-from workflows.api import NotFoundForAnonymous, error_responses
+from workflows.api import NotFoundForAnonymous, error_responses, valid_data
 
 
 @extend_schema(tags=["review"])
@@ -34,7 +33,7 @@ class ApplicationConsensusApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         application: Application = application_for_viewer(request.user, pk)
-        data = _valid(ConsensusSerializer, request)
+        data = valid_data(ConsensusSerializer, request)
         moderation_record_consensus(
             application=application,
             actor=request.user,

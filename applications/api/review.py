@@ -13,12 +13,11 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework.viewsets import GenericViewSet
 
 from applications.models import Attachment, Review, ReviewAssignment
 from applications.selectors.review import (
@@ -40,24 +39,21 @@ from applications.serializers.review import (
     ReviewUpdateSerializer,
     reviewer_file_name,
 )
-from applications.services.moderation import assignment_reopen
+from applications.services.moderation import ASSIGNMENT_TRANSITIONS
 from applications.services.review import (
     assignment_create,
-    assignment_declare,
-    assignment_decline,
     assignments_auto_assign,
     review_save,
-    review_submit,
 )
 from grants.models import Call
 from grants.serializers.common import TransitionCommentSerializer
-from workflows.api import NotFoundForAnonymous, error_responses
-
-
-def _valid(serializer_class, request: Request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+from workflows.api import (
+    NotFoundForAnonymous,
+    TransitionViewSet,
+    error_responses,
+    transition_action,
+    valid_data,
+)
 
 
 def _review_of(assignment: ReviewAssignment) -> Review:
@@ -106,29 +102,27 @@ ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParam
     ),
 )
 @extend_schema(tags=["review"])
-class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class AssignmentViewSet(TransitionViewSet):
     """Review assignments: the conflict-of-interest declaration, the review and its submission."""
 
     permission_classes = [NotFoundForAnonymous]
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
     ordering_fields = ["due_at", "state", "created_at"]
+    transitions = ASSIGNMENT_TRANSITIONS
+    transition_subject = "assignment"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return ReviewAssignment.objects.none()
         return assignments_visible_to(self.request.user)
 
-    def _respond(self, assignment: ReviewAssignment, code: int = status.HTTP_200_OK) -> Response:
-        assignment = self.get_queryset().get(pk=assignment.pk)
-        return Response(self.get_serializer(assignment).data, status=code)
-
     def create(self, request: Request) -> Response:
-        data = _valid(AssignmentCreateSerializer, request, context=self.get_serializer_context())
+        data = valid_data(AssignmentCreateSerializer, request, **self.get_serializer_context())
         assignment = assignment_create(
             application=data["application"], reviewer=data["reviewer"], actor=request.user
         )
-        return self._respond(assignment, status.HTTP_201_CREATED)
+        return self.respond(assignment, status.HTTP_201_CREATED)
 
     # Transitions: POST /assignments/<id>/<transition>/ -------------------------------
 
@@ -141,53 +135,37 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
     )
     @action(detail=True, methods=["post"])
     def declare(self, request: Request, pk: str) -> Response:
+        # One action for two transitions: the body says which.
         assignment = self.get_object()
-        data = _valid(DeclarationSerializer, request)
-        assignment = assignment_declare(
-            assignment=assignment,
-            actor=request.user,
-            conflict=data["conflict"],
-            reason=data["reason"],
-        )
-        return self._respond(assignment)
+        data = valid_data(DeclarationSerializer, request)
+        name = "declare_conflict" if data["conflict"] else "declare_no_conflict"
+        self.transitions[name](assignment=assignment, actor=request.user, reason=data["reason"])
+        return self.respond(assignment)
 
-    @extend_schema(
+    decline = transition_action(
+        "decline",
         summary="Decline the assignment before declaring (the assigned reviewer)",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
+        rename={"comment": "reason"},
         responses=ASSIGNMENT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def decline(self, request: Request, pk: str) -> Response:
-        assignment = self.get_object()
-        comment = _valid(TransitionCommentSerializer, request)["comment"]
-        assignment = assignment_decline(assignment=assignment, actor=request.user, reason=comment)
-        return self._respond(assignment)
 
-    @extend_schema(
+    submit = transition_action(
+        "submit",
         summary="Submit the review: it is locked (the assigned reviewer)",
         description="400 `invalid` lists every missing score, comment and the "
         "recommendation at once. When the application's reviews are all in it becomes "
         "reviewed, or goes to moderation when the totals diverge.",
-        request=None,
         responses=ASSIGNMENT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str) -> Response:
-        assignment = review_submit(assignment=self.get_object(), actor=request.user)
-        return self._respond(assignment)
 
-    @extend_schema(
+    reopen = transition_action(
+        "reopen",
         summary="Reopen a submitted review (moderator)",
         description="The application goes back into review until it is submitted again.",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=ASSIGNMENT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def reopen(self, request: Request, pk: str) -> Response:
-        assignment = self.get_object()
-        comment = _valid(TransitionCommentSerializer, request)["comment"]
-        assignment = assignment_reopen(assignment=assignment, actor=request.user, comment=comment)
-        return self._respond(assignment)
 
     # The reviewer's own reads and writes: 404 for anyone else -----------------------
 
@@ -210,7 +188,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
     def review(self, request: Request, pk: str) -> Response:
         assignment = assignment_for_reviewer(request.user, pk)
         if request.method == "PATCH":
-            data = _valid(ReviewUpdateSerializer, request)
+            data = valid_data(ReviewUpdateSerializer, request)
             review_save(
                 assignment=assignment,
                 actor=request.user,

@@ -17,7 +17,8 @@ from applications.models import (
     Partner,
     budget_totals,
 )
-from applications.services.applications import APPLICATION_TRANSITIONS, MAX_ANSWER_CHARS
+from applications.services.applications import MAX_ANSWER_CHARS
+from applications.services.screening import APPLICATION_TRANSITIONS
 from grants.models import MONEY, Call, CallQuestion, Organisation
 from grants.selectors.calls import calls_visible_to
 from grants.selectors.organisations import organisations_of

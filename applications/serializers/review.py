@@ -5,6 +5,7 @@ applications.services.review, which answers every problem at once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from django.urls import reverse
@@ -27,6 +28,8 @@ from applications.models import (
 from applications.selectors.applications import applications_visible_to
 from applications.selectors.review import calls_for_review_management, shows_applicant
 from applications.serializers.applications import BudgetLineSerializer, BudgetTotalsSerializer
+from applications.services.awards import AWARD_LIST_ACTIONS, AWARD_LIST_TRANSITIONS
+from applications.services.moderation import ASSIGNMENT_ACTIONS, ASSIGNMENT_TRANSITIONS
 from grants.models import MONEY, Call, CallReviewer
 from grants.policies import is_programme_staff, roles_of
 from grants.roles import ProgrammeRoleName
@@ -34,32 +37,24 @@ from grants.serializers.calls import CriterionSerializer
 from grants.serializers.common import TransitionsField, request_user
 from grants.serializers.organisations import OrganisationSummarySerializer
 
-# The django-fsm transitions of an assignment, by the API action that performs them: both
-# declarations are one action, POST …/declare/ with {"conflict": …}.
-ASSIGNMENT_ACTIONS = {
-    "declare_no_conflict": "declare",
-    "declare_conflict": "declare",
-    "decline": "decline",
-    "submit": "submit",
-    "reopen": "reopen",
-}
-AWARD_LIST_ACTIONS = {"approve": "approve", "return_for_changes": "return"}
-
 SCORE = {"max_digits": 6, "decimal_places": 2}
 
 
 class ActionsField(TransitionsField):
     """The transitions the requesting user may call now, named as the API's actions
-    (POST …/<id>/<action>/). `of` names the attribute holding the stateful object."""
+    (POST …/<id>/<action>/): the transition's own name unless `actions` renames it. `of` names
+    the attribute holding the stateful object."""
 
-    def __init__(self, actions: dict[str, str], of: str = "", **kwargs):
+    def __init__(
+        self, transitions: Iterable[str], actions: Mapping[str, str], of: str = "", **kwargs
+    ):
         self.actions = actions
         self.of = of
-        super().__init__(exposed=actions, **kwargs)
+        super().__init__(exposed=transitions, **kwargs)
 
     def to_representation(self, obj) -> list[str]:
         names = super().to_representation(getattr(obj, self.of) if self.of else obj)
-        return list(dict.fromkeys(self.actions[name] for name in names))
+        return list(dict.fromkeys(self.actions.get(name, name) for name in names))
 
 
 # The same choice sets appear in several components under the name "state": point at the one
@@ -89,7 +84,7 @@ def _sees_applicant(serializer: serializers.Field, assignment: ReviewAssignment)
 class AssignmentSerializer(serializers.ModelSerializer):
     """An assignment as its reviewer and the programme's staff read it: never the content."""
 
-    available_transitions = ActionsField(ASSIGNMENT_ACTIONS)
+    available_transitions = ActionsField(ASSIGNMENT_TRANSITIONS, ASSIGNMENT_ACTIONS)
     call = serializers.IntegerField(source="application.call_id", read_only=True)
     call_title = serializers.CharField(source="application.call.title", read_only=True)
     application_title = serializers.CharField(source="application.title", read_only=True)
@@ -311,7 +306,9 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     assignment = serializers.IntegerField(source="assignment_id", read_only=True)
     state = AssignmentStateField(source="assignment.state")
-    available_transitions = ActionsField(ASSIGNMENT_ACTIONS, of="assignment")
+    available_transitions = ActionsField(
+        ASSIGNMENT_TRANSITIONS, ASSIGNMENT_ACTIONS, of="assignment"
+    )
     editable = serializers.SerializerMethodField()
     score_step = serializers.DecimalField(
         source="assignment.application.call.score_step", max_digits=4, decimal_places=2
@@ -535,7 +532,7 @@ class AwardListItemSerializer(serializers.ModelSerializer):
 class AwardListSerializer(serializers.ModelSerializer):
     """An award list: proposed by a manager, approved or returned by someone else."""
 
-    available_transitions = ActionsField(AWARD_LIST_ACTIONS)
+    available_transitions = ActionsField(AWARD_LIST_TRANSITIONS, AWARD_LIST_ACTIONS)
     call_title = serializers.CharField(source="call.title", read_only=True)
     currency = serializers.CharField(source="call.currency", read_only=True)
     proposed_by_name = serializers.CharField(source="proposed_by.display_name", read_only=True)

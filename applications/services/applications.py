@@ -382,11 +382,5 @@ def application_withdraw(*, application: Application, actor, comment: str = "") 
     return application
 
 
-APPLICATION_TRANSITIONS = (
-    "submit",
-    "withdraw",
-    "request_clarification",
-    "resubmit",
-    "mark_eligible",
-    "mark_ineligible",
-)
+# The registry of an application's transitions, APPLICATION_TRANSITIONS, is in
+# applications.services.screening: the screening services build on this module.

@@ -3,7 +3,7 @@ call's budget, creating the grants) or returning it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -183,3 +183,15 @@ def award_list_return(*, award_list: AwardList, actor, comment: str) -> AwardLis
                     obj=application, name="unlist", actor=actor, check_permission=False
                 )
     return award_list
+
+
+# Every transition of an award list that a person performs, by its django-fsm name → the service
+# that performs it (proposing creates the list): its API actions and `available_transitions`,
+# and the admin, come from here.
+AWARD_LIST_TRANSITIONS: dict[str, Callable[..., AwardList]] = {
+    "approve": award_list_approve,
+    "return_for_changes": award_list_return,
+}
+
+# The API's action for a transition, where the names differ: POST …/return/.
+AWARD_LIST_ACTIONS = {"return_for_changes": "return"}

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applications.models import Application, ConsensusScore, ReviewAssignment
-from applications.services.review import score_parse
+from applications.services.review import (
+    assignment_declare,
+    assignment_decline,
+    review_submit,
+    score_parse,
+)
 from grants import policies as grant_policies
 from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.permissions import require
@@ -31,6 +37,22 @@ def assignment_reopen(
         if application.state in (Application.State.REVIEWED, Application.State.MODERATION):
             transition_perform(obj=application, name="resume_review", actor=actor, comment=comment)
     return assignment
+
+
+# Every transition of a review assignment, by its django-fsm name → the service that performs it
+# (here, as reopening is the moderator's): its API actions and `available_transitions`, and the
+# admin, come from here.
+ASSIGNMENT_TRANSITIONS: dict[str, Callable[..., ReviewAssignment]] = {
+    "declare_no_conflict": partial(assignment_declare, conflict=False),
+    "declare_conflict": partial(assignment_declare, conflict=True),
+    "decline": assignment_decline,
+    "submit": review_submit,
+    "reopen": assignment_reopen,
+}
+
+# The API's action for a transition, where the names differ: both declarations are one action,
+# POST …/declare/ with {"conflict": …}.
+ASSIGNMENT_ACTIONS = {"declare_no_conflict": "declare", "declare_conflict": "declare"}
 
 
 def moderation_record_consensus(

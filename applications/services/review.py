@@ -246,6 +246,10 @@ def assignment_create(*, application: Application, reviewer, actor) -> ReviewAss
     return assignment
 
 
+# The registry of an assignment's transitions, ASSIGNMENT_TRANSITIONS, is in
+# applications.services.moderation, with the moderator's reopening.
+
+
 def assignment_declare(
     *, assignment: ReviewAssignment, actor, conflict: bool, reason: str = ""
 ) -> ReviewAssignment:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +13,11 @@ from applications.models import (
     Application,
     ClarificationRequest,
 )
-from applications.services.applications import _locked
+from applications.services.applications import (
+    _locked,
+    application_submit,
+    application_withdraw,
+)
 from grants.notifications import notify_organisation
 from workflows.exceptions import RuleViolation
 from workflows.models import Notification
@@ -89,3 +96,16 @@ def application_screen(
             params={"application": application.pk, "eligible": eligible},
         )
     return application
+
+
+# Every transition of an application that a person performs, by its django-fsm name → the
+# service that performs it: its API actions and `available_transitions`, and the admin, come
+# from here. (Review, moderation and the award move it on by themselves.)
+APPLICATION_TRANSITIONS: dict[str, Callable[..., object]] = {
+    "submit": application_submit,
+    "withdraw": application_withdraw,
+    "request_clarification": application_request_clarification,
+    "resubmit": application_answer_clarification,
+    "mark_eligible": partial(application_screen, eligible=True),
+    "mark_ineligible": partial(application_screen, eligible=False),
+}

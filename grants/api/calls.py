@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
-from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from grants.models import Call, CallQuestion, Criterion
+from grants.models import Call
 from grants.selectors.calls import calls_for
 from grants.serializers.calls import (
     CallCreateSerializer,
@@ -22,7 +23,7 @@ from grants.serializers.calls import (
 )
 from grants.serializers.common import TransitionCommentSerializer
 from grants.services.calls import (
-    CALL_TRANSITION_SERVICES,
+    CALL_TRANSITIONS,
     call_create,
     call_criterion_create,
     call_criterion_delete,
@@ -32,7 +33,12 @@ from grants.services.calls import (
     call_question_update,
     call_update,
 )
-from workflows.api import error_responses
+from workflows.api import (
+    TransitionViewSet,
+    error_responses,
+    transition_action,
+    valid_data,
+)
 
 ORGANISATION_ID = OpenApiParameter("organisation_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
@@ -56,88 +62,83 @@ TRANSITION_RESPONSES = {200: CallSerializer, **error_responses(400, 401, 403, 40
     ),
 )
 @extend_schema(tags=["calls"])
-class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class CallViewSet(TransitionViewSet):
     """Calls for proposals: anyone may read the published ones."""
 
     serializer_class = CallSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
     filterset_fields = ["state", "programme", "scope"]
     ordering_fields = ["closes_at", "opens_at", "title", "created_at"]
+    transitions = CALL_TRANSITIONS
+    transition_subject = "call"
 
     def get_queryset(self):
         return calls_for(self.request.user)
 
-    def _respond(self, call: Call, code: int = status.HTTP_200_OK) -> Response:
-        call = self.get_queryset().get(pk=call.pk)
-        return Response(self.get_serializer(call).data, status=code)
-
     def create(self, request: Request) -> Response:
-        serializer = CallCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        call = call_create(actor=request.user, **serializer.validated_data)
-        return self._respond(call, status.HTTP_201_CREATED)
+        data = valid_data(CallCreateSerializer, request, **self.get_serializer_context())
+        call = call_create(actor=request.user, **data)
+        return self.respond(call, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         call = self.get_object()
         serializer = CallUpdateSerializer(call, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         call = call_update(call=call, actor=request.user, **serializer.validated_data)
-        return self._respond(call)
+        return self.respond(call)
 
-    def _transition(self, request: Request, name: str) -> Response:
-        call = self.get_object()
-        body = TransitionCommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        service = CALL_TRANSITION_SERVICES[name]
-        call = service(call=call, actor=request.user, comment=body.validated_data["comment"])
-        return self._respond(call)
+    # Transitions: POST /calls/<id>/<transition>/, each with an optional comment for the log.
 
-    @extend_schema(
+    publish = transition_action(
+        "publish",
         summary="Publish a draft call: it opens for applications",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=TRANSITION_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
-    def publish(self, request: Request, pk: str) -> Response:
-        return self._transition(request, "publish")
 
-    @extend_schema(
+    close = transition_action(
+        "close",
         summary="Close an open call before its closing time",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=TRANSITION_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk: str) -> Response:
-        return self._transition(request, "close")
 
-    @extend_schema(
+    cancel = transition_action(
+        "cancel",
         summary="Cancel a draft or open call",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=TRANSITION_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
-        return self._transition(request, "cancel")
 
-    @extend_schema(
+    start_review = transition_action(
+        "start_review",
         summary="Start the review of a closed call",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=TRANSITION_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
-    def start_review(self, request: Request, pk: str) -> Response:
-        return self._transition(request, "start_review")
+
+    archive = transition_action(
+        "archive",
+        summary="Archive a decided call: it leaves the public list",
+        body=TransitionCommentSerializer,
+        responses=TRANSITION_RESPONSES,
+    )
 
 
 CALL_ID = OpenApiParameter("call_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 class CallPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
-    # Shared by questions and criteria: both hang off a call the user can see.
+    # Shared by questions and criteria: both hang off a call the user can see, and are written by
+    # their services: created with `call=…`, changed and removed with `<part>=…`.
 
     permission_classes = [IsAuthenticatedOrReadOnly]
     filter_backends: list = []
-    related_name = ""
+    related_name = ""  # the call's related name for its parts
+    part = ""  # the services' keyword for one part: "question", "criterion"
+    create_part: Callable[..., object]
+    update_part: Callable[..., object]
+    delete_part: Callable[..., None]
 
     def call(self) -> Call:
         if not hasattr(self, "_call"):
@@ -153,25 +154,49 @@ class CallPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericV
             return self.get_serializer_class().Meta.model.objects.none()
         return getattr(self.call(), self.related_name).all()
 
+    def create(self, request: Request, call_id: str) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = self.create_part(call=self.call(), actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
-@extend_schema_view(
-    list=extend_schema(parameters=[CALL_ID]),
-    retrieve=extend_schema(parameters=[CALL_ID]),
-    create=extend_schema(
-        summary="Add a question to a draft call's form",
-        parameters=[CALL_ID],
-        responses={201: CallQuestionSerializer, **error_responses(400, 401, 403, 404, 409)},
-    ),
-    partial_update=extend_schema(
-        summary="Change a question (draft calls only)",
-        parameters=[CALL_ID],
-        responses={200: CallQuestionSerializer, **error_responses(400, 401, 403, 404, 409)},
-    ),
-    destroy=extend_schema(
-        summary="Remove a question (draft calls only)",
-        parameters=[CALL_ID],
-        responses={204: None, **error_responses(401, 403, 404, 409)},
-    ),
+    def partial_update(self, request: Request, call_id: str, pk: str) -> Response:
+        obj = self.get_object()
+        serializer = self.get_serializer(obj, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        obj = self.update_part(**{self.part: obj}, actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(obj).data)
+
+    def destroy(self, request: Request, call_id: str, pk: str) -> Response:
+        self.delete_part(**{self.part: self.get_object()}, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def call_part_schema(serializer, *, create: str, update: str, destroy: str):
+    """The operations of a call's parts, with their summaries."""
+    changed = error_responses(400, 401, 403, 404, 409)
+    return extend_schema_view(
+        list=extend_schema(parameters=[CALL_ID]),
+        retrieve=extend_schema(parameters=[CALL_ID]),
+        create=extend_schema(
+            summary=create, parameters=[CALL_ID], responses={201: serializer, **changed}
+        ),
+        partial_update=extend_schema(
+            summary=update, parameters=[CALL_ID], responses={200: serializer, **changed}
+        ),
+        destroy=extend_schema(
+            summary=destroy,
+            parameters=[CALL_ID],
+            responses={204: None, **error_responses(401, 403, 404, 409)},
+        ),
+    )
+
+
+@call_part_schema(
+    CallQuestionSerializer,
+    create="Add a question to a draft call's form",
+    update="Change a question (draft calls only)",
+    destroy="Remove a question (draft calls only)",
 )
 @extend_schema(tags=["calls"])
 class CallQuestionViewSet(CallPartViewSet):
@@ -179,47 +204,17 @@ class CallQuestionViewSet(CallPartViewSet):
 
     serializer_class = CallQuestionSerializer
     related_name = "questions"
-
-    def create(self, request: Request, call_id: str) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        question = call_question_create(
-            call=self.call(), actor=request.user, **serializer.validated_data
-        )
-        return Response(self.get_serializer(question).data, status=status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, call_id: str, pk: str) -> Response:
-        question: CallQuestion = self.get_object()
-        serializer = self.get_serializer(question, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        question = call_question_update(
-            question=question, actor=request.user, **serializer.validated_data
-        )
-        return Response(self.get_serializer(question).data)
-
-    def destroy(self, request: Request, call_id: str, pk: str) -> Response:
-        call_question_delete(question=self.get_object(), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    part = "question"
+    create_part = staticmethod(call_question_create)
+    update_part = staticmethod(call_question_update)
+    delete_part = staticmethod(call_question_delete)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[CALL_ID]),
-    retrieve=extend_schema(parameters=[CALL_ID]),
-    create=extend_schema(
-        summary="Add a scoring criterion (until review starts)",
-        parameters=[CALL_ID],
-        responses={201: CriterionSerializer, **error_responses(400, 401, 403, 404, 409)},
-    ),
-    partial_update=extend_schema(
-        summary="Change a scoring criterion (until review starts)",
-        parameters=[CALL_ID],
-        responses={200: CriterionSerializer, **error_responses(400, 401, 403, 404, 409)},
-    ),
-    destroy=extend_schema(
-        summary="Remove a scoring criterion (until review starts)",
-        parameters=[CALL_ID],
-        responses={204: None, **error_responses(401, 403, 404, 409)},
-    ),
+@call_part_schema(
+    CriterionSerializer,
+    create="Add a scoring criterion (until review starts)",
+    update="Change a scoring criterion (until review starts)",
+    destroy="Remove a scoring criterion (until review starts)",
 )
 @extend_schema(tags=["calls"])
 class CriterionViewSet(CallPartViewSet):
@@ -227,24 +222,7 @@ class CriterionViewSet(CallPartViewSet):
 
     serializer_class = CriterionSerializer
     related_name = "criteria"
-
-    def create(self, request: Request, call_id: str) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        criterion = call_criterion_create(
-            call=self.call(), actor=request.user, **serializer.validated_data
-        )
-        return Response(self.get_serializer(criterion).data, status=status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, call_id: str, pk: str) -> Response:
-        criterion: Criterion = self.get_object()
-        serializer = self.get_serializer(criterion, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        criterion = call_criterion_update(
-            criterion=criterion, actor=request.user, **serializer.validated_data
-        )
-        return Response(self.get_serializer(criterion).data)
-
-    def destroy(self, request: Request, call_id: str, pk: str) -> Response:
-        call_criterion_delete(criterion=self.get_object(), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    part = "criterion"
+    create_part = staticmethod(call_criterion_create)
+    update_part = staticmethod(call_criterion_update)
+    delete_part = staticmethod(call_criterion_delete)

@@ -8,12 +8,11 @@ import django_filters
 from django.db.models import Model, Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.viewsets import GenericViewSet
 
 from grants.models import Amendment, FollowUpAction, Grant, MonitoringVisit
 from grants.selectors.grants import grant_for_viewer, grant_history, grants_for, grants_visible_to
@@ -30,16 +29,16 @@ from grants.serializers.grants import (
     ReportSerializer,
     TrancheSerializer,
 )
-from grants.services.amendments import amendment_decide, amendment_request
-from grants.services.grants import grant_change_state, grant_sign
+from grants.services.amendments import AMENDMENT_TRANSITIONS, amendment_request
+from grants.services.grants import GRANT_TRANSITIONS
 from grants.services.visits import follow_up_close, visit_record
-from workflows.api import NotFoundForAnonymous, error_responses
-
-
-def _valid(serializer_class, request: Request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+from workflows.api import (
+    NotFoundForAnonymous,
+    TransitionViewSet,
+    error_responses,
+    transition_action,
+    valid_data,
+)
 
 
 class GrantFilter(django_filters.FilterSet):
@@ -67,13 +66,15 @@ GRANT_TRANSITION = {200: GrantSerializer, **error_responses(400, 401, 403, 404, 
     ),
 )
 @extend_schema(tags=["grants"])
-class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class GrantViewSet(TransitionViewSet):
     """Grants after the award: the agreement, its signature and the grant's history."""
 
     permission_classes = [NotFoundForAnonymous]
     serializer_class = GrantSerializer
     filterset_class = GrantFilter
     ordering_fields = ["start_date", "end_date", "amount", "created_at", "title"]
+    transitions = GRANT_TRANSITIONS
+    transition_subject = "grant"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
@@ -83,9 +84,9 @@ class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericView
         # Writes lock and re-read the row in the service: fetch only what decides the 404.
         return grants_visible_to(self.request.user)
 
-    def _respond(self, grant: Grant) -> Response:
+    def respond(self, grant: Grant, code: int = status.HTTP_200_OK) -> Response:
         grant = grants_for(self.request.user).get(pk=grant.pk)
-        return Response(self.get_serializer(grant).data)
+        return Response(self.get_serializer(grant).data, status=code)
 
     @extend_schema(
         summary="Sign the agreement (an administrator of the grantee)",
@@ -100,77 +101,56 @@ class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericView
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def sign(self, request: Request, pk: str) -> Response:
-        grant = self.get_object()
-        data = _valid(GrantSignSerializer, request)
-        grant = grant_sign(grant=grant, actor=request.user, signed_copy=data.get("signed_copy"))
-        return self._respond(grant)
+        return self.transition(request, "sign", GrantSignSerializer)
 
     # The grant's life after the signature: grants.services.grants.grant_change_state. A sub-grant
     # is run by its programme's managers, an incoming grant by its organisation's admins.
 
-    def _change_state(self, request: Request, name: str) -> Response:
-        grant = self.get_object()
-        comment = _valid(TransitionCommentSerializer, request)["comment"]
-        grant = grant_change_state(grant=grant, actor=request.user, name=name, comment=comment)
-        return self._respond(grant)
-
-    @extend_schema(
+    activate = transition_action(
+        "activate",
         summary="Start a contracted grant (its managers)",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=GRANT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def activate(self, request: Request, pk: str) -> Response:
-        return self._change_state(request, "activate")
 
-    @extend_schema(
+    start_closing = transition_action(
+        "start_closing",
         summary="Start closing an active grant (its managers)",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=GRANT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def start_closing(self, request: Request, pk: str) -> Response:
-        return self._change_state(request, "start_closing")
 
-    @extend_schema(
+    close = transition_action(
+        "close",
         summary="Close a grant that is closing (its managers)",
         description="409 `not_closable` while a report is not approved or a tranche is due "
         "or approved but not paid.",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=GRANT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk: str) -> Response:
-        return self._change_state(request, "close")
 
-    @extend_schema(
+    suspend = transition_action(
+        "suspend",
         summary="Suspend an active grant, giving the reason (its managers)",
         description="400 under `comment` without a reason.",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=GRANT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def suspend(self, request: Request, pk: str) -> Response:
-        return self._change_state(request, "suspend")
 
-    @extend_schema(
+    resume = transition_action(
+        "resume",
         summary="Resume a suspended grant (its managers)",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=GRANT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def resume(self, request: Request, pk: str) -> Response:
-        return self._change_state(request, "resume")
 
-    @extend_schema(
+    terminate = transition_action(
+        "terminate",
         summary="Terminate an active or suspended grant, giving the reason (its managers)",
         description="400 under `comment` without a reason. Cannot be undone.",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=GRANT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def terminate(self, request: Request, pk: str) -> Response:
-        return self._change_state(request, "terminate")
 
     @extend_schema(
         summary="Every transition of the grant, its tranches, reports and amendments",
@@ -185,7 +165,7 @@ class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericView
 GRANT_ID = OpenApiParameter("grant_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-class GrantPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class GrantPartViewSet(TransitionViewSet):
     # Shared by tranches, reports, amendments and visits: all hang off a visible grant.
     permission_classes = [NotFoundForAnonymous]
     filter_backends: list = []
@@ -205,10 +185,6 @@ class GrantPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generic
             return self.model.objects.none()
         # With the grant: the policies behind available_transitions read it.
         return self.model.objects.filter(grant=self.grant()).select_related("grant")
-
-    def _respond(self, obj: Model, code: int = status.HTTP_200_OK) -> Response:
-        obj = self.get_queryset().get(pk=obj.pk)
-        return Response(self.get_serializer(obj).data, status=code)
 
 
 TRANCHE_TRANSITION = {200: TrancheSerializer, **error_responses(400, 401, 403, 404, 409)}
@@ -236,41 +212,31 @@ class AmendmentViewSet(GrantPartViewSet):
 
     serializer_class = AmendmentSerializer
     model = Amendment
+    transitions = AMENDMENT_TRANSITIONS
+    transition_subject = "amendment"
 
     def get_queryset(self):
         return super().get_queryset().select_related("requested_by", "decided_by")
 
     def create(self, request: Request, grant_id: str) -> Response:
-        data = _valid(AmendmentCreateSerializer, request)
+        data = valid_data(AmendmentCreateSerializer, request)
         amendment = amendment_request(grant=self.grant(), actor=request.user, **data)
-        return self._respond(amendment, status.HTTP_201_CREATED)
+        return self.respond(amendment, status.HTTP_201_CREATED)
 
-    def _decide(self, request: Request, *, approve: bool) -> Response:
-        amendment = self.get_object()
-        comment = _valid(TransitionCommentSerializer, request)["comment"]
-        amendment = amendment_decide(
-            amendment=amendment, actor=request.user, approve=approve, comment=comment
-        )
-        return self._respond(amendment)
-
-    @extend_schema(
+    approve = transition_action(
+        "approve",
         summary="Approve the amendment: the grant changes (manager)",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=AMENDMENT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, grant_id: str, pk: str) -> Response:
-        return self._decide(request, approve=True)
 
-    @extend_schema(
+    reject = transition_action(
+        "reject",
         summary="Reject the amendment, saying why (manager)",
         description="400 under `comment` without a reason.",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=AMENDMENT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, grant_id: str, pk: str) -> Response:
-        return self._decide(request, approve=False)
 
 
 ACTION_ID = OpenApiParameter("action_id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -301,9 +267,9 @@ class MonitoringVisitViewSet(GrantPartViewSet):
         )
 
     def create(self, request: Request, grant_id: str) -> Response:
-        data = _valid(MonitoringVisitCreateSerializer, request)
+        data = valid_data(MonitoringVisitCreateSerializer, request)
         visit = visit_record(grant=self.grant(), actor=request.user, **data)
-        return self._respond(visit, status.HTTP_201_CREATED)
+        return self.respond(visit, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Close a follow-up action (manager or grantee)",
@@ -321,6 +287,6 @@ class MonitoringVisitViewSet(GrantPartViewSet):
     def close_action(self, request: Request, grant_id: str, pk: str, action_id: str) -> Response:
         visit = self.get_object()
         follow_up = visit.actions.select_related("visit__grant").get(pk=action_id)
-        note = _valid(FollowUpCloseSerializer, request)["note"]
+        note = valid_data(FollowUpCloseSerializer, request)["note"]
         follow_up_close(action=follow_up, actor=request.user, note=note)
-        return self._respond(visit)
+        return self.respond(visit)

@@ -80,6 +80,23 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gene
         return Response(self.get_serializer(organisation).data)
 
 
+class OrganisationPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    # Shared by members and invitations: both hang off an organisation the user belongs to.
+
+    permission_classes = [NotFoundForAnonymous]
+
+    def organisation(self) -> Organisation:
+        if not hasattr(self, "_organisation"):
+            self._organisation = organisation_for_member(
+                self.request.user, self.kwargs["organisation_id"]
+            )
+        return self._organisation
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        self.organisation()  # 404 before any input is read, if you are not a member
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="The people of an organisation you belong to, administrators first",
@@ -115,26 +132,14 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gene
     ),
 )
 @extend_schema(tags=["organisations"])
-class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class OrganisationMemberViewSet(OrganisationPartViewSet):
     """Who belongs to the organisation, in which role. Its members read; its administrators
     invite, change roles and remove. Anyone else gets 404."""
 
-    permission_classes = [NotFoundForAnonymous]
     serializer_class = MemberSerializer
     filterset_fields = ["role"]
     ordering_fields = ["created_at", "role"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def organisation(self) -> Organisation:
-        if not hasattr(self, "_organisation"):
-            self._organisation = organisation_for_member(
-                self.request.user, self.kwargs["organisation_id"]
-            )
-        return self._organisation
-
-    def initial(self, request: Request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
-        self.organisation()  # 404 before any input is read, if you are not a member
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
@@ -145,12 +150,15 @@ class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             .order_by("role", "user__full_name", "user__email")
         )
 
-    def create(self, request: Request, organisation_id: str) -> Response:
+    def _require_admin(self) -> None:
         require(
             policies.can_manage_members,
-            user=request.user,
+            user=self.request.user,
             organisation_id=self.organisation().pk,
         )
+
+    def create(self, request: Request, organisation_id: str) -> Response:
+        self._require_admin()
         serializer = MemberInviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = membership_invite(
@@ -166,11 +174,7 @@ class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def partial_update(self, request: Request, organisation_id: str, pk: str) -> Response:
         membership = self.get_object()
-        require(
-            policies.can_manage_members,
-            user=request.user,
-            organisation_id=self.organisation().pk,
-        )
+        self._require_admin()
         serializer = MemberRoleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = membership_change_role(
@@ -180,11 +184,7 @@ class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def destroy(self, request: Request, organisation_id: str, pk: str) -> Response:
         membership = self.get_object()
-        require(
-            policies.can_manage_members,
-            user=request.user,
-            organisation_id=self.organisation().pk,
-        )
+        self._require_admin()
         membership_remove(membership=membership, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -199,11 +199,7 @@ class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     @action(detail=True, methods=["post"])
     def invite(self, request: Request, organisation_id: str, pk: str) -> Response:
         membership = self.get_object()
-        require(
-            policies.can_manage_members,
-            user=request.user,
-            organisation_id=self.organisation().pk,
-        )
+        self._require_admin()
         membership = membership_invitation_resend(membership=membership, actor=request.user)
         return Response(MemberSerializer(membership).data)
 
@@ -223,28 +219,14 @@ class OrganisationMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     ),
 )
 @extend_schema(tags=["organisations"])
-class OrganisationInvitationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
-):
+class OrganisationInvitationViewSet(OrganisationPartViewSet):
     """Who the organisation asked to join and has not answered. Its members read; its
     administrators withdraw (invitations are made by POST …/members/). Anyone else gets 404."""
 
-    permission_classes = [NotFoundForAnonymous]
     serializer_class = OrganisationInvitationSerializer
     filterset_fields = ["role"]
     ordering_fields = ["created_at", "role"]
     http_method_names = ["get", "delete", "head", "options"]
-
-    def organisation(self) -> Organisation:
-        if not hasattr(self, "_organisation"):
-            self._organisation = organisation_for_member(
-                self.request.user, self.kwargs["organisation_id"]
-            )
-        return self._organisation
-
-    def initial(self, request: Request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
-        self.organisation()  # 404 before anything else, if you are not a member
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
@@ -267,6 +249,15 @@ class OrganisationInvitationViewSet(
         )
         membership_invitation_withdraw(invitation=invitation, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Accepting and declining: an invitation is answered once.
+ANSWER_SCHEMA = {
+    "description": "Only while it is open: an invitation answered already is 409 (code "
+    "`invitation_answered`).",
+    "request": None,
+    "responses": {200: MyInvitationSerializer, **error_responses(401, 404, 409)},
+}
 
 
 @extend_schema_view(
@@ -294,32 +285,24 @@ class MyInvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gene
             "-created_at", "-pk"
         )
 
-    def _answered(self, invitation: MembershipInvitation) -> Response:
+    def _answer(self, request: Request, service) -> Response:
+        invitation = self.get_object()
+        service(invitation=invitation, actor=request.user)
         invitation = self.get_queryset().get(pk=invitation.pk)
         return Response(self.get_serializer(invitation).data)
 
     @extend_schema(
         summary="Accept an invitation: you become a member, in the role it names",
-        description="Only while it is open: an invitation answered already is 409 (code "
-        "`invitation_answered`).",
-        request=None,
-        responses={200: MyInvitationSerializer, **error_responses(401, 404, 409)},
+        **ANSWER_SCHEMA,
     )
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
-        invitation = self.get_object()
-        membership_invitation_accept(invitation=invitation, actor=request.user)
-        return self._answered(invitation)
+        return self._answer(request, membership_invitation_accept)
 
     @extend_schema(
         summary="Decline an invitation: nothing changes, the invitation is closed",
-        description="Only while it is open: an invitation answered already is 409 (code "
-        "`invitation_answered`).",
-        request=None,
-        responses={200: MyInvitationSerializer, **error_responses(401, 404, 409)},
+        **ANSWER_SCHEMA,
     )
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str) -> Response:
-        invitation = self.get_object()
-        membership_invitation_decline(invitation=invitation, actor=request.user)
-        return self._answered(invitation)
+        return self._answer(request, membership_invitation_decline)

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from grants.api.grants import GRANT_ID, REPORT_TRANSITION, GrantPartViewSet, _valid
+from grants.api.grants import GRANT_ID, REPORT_TRANSITION, GrantPartViewSet
 from grants.models import IndicatorValue, Report, ReportComment
 from grants.serializers.common import TransitionCommentSerializer
 from grants.serializers.grants import (
@@ -20,16 +20,13 @@ from grants.serializers.grants import (
     ReportUpdateSerializer,
 )
 from grants.services.reports import (
+    REPORT_TRANSITIONS,
     report_add_interim,
-    report_approve,
-    report_open,
     report_remove,
-    report_request_changes,
     report_reschedule,
     report_save,
-    report_submit,
 )
-from workflows.api import error_responses
+from workflows.api import error_responses, transition_action, valid_data
 
 
 @extend_schema_view(
@@ -66,6 +63,8 @@ class ReportViewSet(GrantPartViewSet):
 
     serializer_class = ReportSerializer
     model = Report
+    transitions = REPORT_TRANSITIONS
+    transition_subject = "report"
 
     def get_queryset(self):
         return (
@@ -86,7 +85,7 @@ class ReportViewSet(GrantPartViewSet):
 
     def partial_update(self, request: Request, grant_id: str, pk: str) -> Response:
         report = self.get_object()
-        data = _valid(ReportUpdateSerializer, request)
+        data = valid_data(ReportUpdateSerializer, request)
         spending, indicators = data.get("spending"), data.get("indicators")
         report = report_save(
             report=report,
@@ -101,62 +100,44 @@ class ReportViewSet(GrantPartViewSet):
             else None,
             currency=data.get("currency"),
         )
-        return self._respond(report)
+        return self.respond(report)
 
-    @extend_schema(
+    open = transition_action(
+        "open",
         summary="Open a scheduled report for writing (manager)",
-        request=None,
         responses=REPORT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def open(self, request: Request, grant_id: str, pk: str) -> Response:
-        report = report_open(report=self.get_object(), actor=request.user)
-        return self._respond(report)
 
-    @extend_schema(
+    submit = transition_action(
+        "submit",
         summary="Submit the report (the grantee)",
         description="400 lists every unanswered question under `narrative`, and under "
         "`currency` a missing exchange rate. Open comments become resolved.",
-        request=None,
         responses=REPORT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, grant_id: str, pk: str) -> Response:
-        report = report_submit(report=self.get_object(), actor=request.user)
-        return self._respond(report)
 
-    @extend_schema(
+    approve = transition_action(
+        "approve",
         summary="Approve a submitted report (manager, never of the grantee organisation)",
         description="The rate used is stored with the report, and the tranches waiting on "
         "it become due. 409 `missing_rate` when the month's rate is missing.",
-        request=TransitionCommentSerializer,
+        body=TransitionCommentSerializer,
         responses=REPORT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, grant_id: str, pk: str) -> Response:
-        report = self.get_object()
-        comment = _valid(TransitionCommentSerializer, request)["comment"]
-        report = report_approve(report=report, actor=request.user, comment=comment)
-        return self._respond(report)
 
-    @extend_schema(
+    request_changes = transition_action(
+        "request_changes",
         summary="Send the report back with a comment per section (manager)",
-        request=ReportRequestChangesSerializer,
+        body=ReportRequestChangesSerializer,
         responses=REPORT_TRANSITION,
     )
-    @action(detail=True, methods=["post"])
-    def request_changes(self, request: Request, grant_id: str, pk: str) -> Response:
-        report = self.get_object()
-        comments = _valid(ReportRequestChangesSerializer, request)["comments"]
-        report = report_request_changes(report=report, actor=request.user, comments=comments)
-        return self._respond(report)
 
     # The reporting schedule, editable per grant.
 
     def create(self, request: Request, grant_id: str) -> Response:
-        data = _valid(ReportInterimCreateSerializer, request)
+        data = valid_data(ReportInterimCreateSerializer, request)
         report = report_add_interim(grant=self.grant(), actor=request.user, **data)
-        return self._respond(report, status.HTTP_201_CREATED)
+        return self.respond(report, status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, grant_id: str, pk: str) -> Response:
         report_remove(report=self.get_object(), actor=request.user)
@@ -174,6 +155,6 @@ class ReportViewSet(GrantPartViewSet):
     @action(detail=True, methods=["patch"])
     def schedule(self, request: Request, grant_id: str, pk: str) -> Response:
         report = self.get_object()
-        data = _valid(ReportRescheduleSerializer, request)
+        data = valid_data(ReportRescheduleSerializer, request)
         report = report_reschedule(report=report, actor=request.user, **data)
-        return self._respond(report)
+        return self.respond(report)

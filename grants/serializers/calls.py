@@ -15,7 +15,7 @@ from grants.models import (
 )
 from grants.selectors.programmes import programmes_visible_to
 from grants.serializers.common import CallReminderOffsetsField, TransitionsField, request_user
-from grants.services.calls import CALL_TRANSITION_SERVICES
+from grants.services.calls import CALL_TRANSITIONS
 
 
 class CallQuestionSerializer(serializers.ModelSerializer):
@@ -81,7 +81,7 @@ class CallSerializer(serializers.ModelSerializer):
     eligible_org_types = OrgTypeListField(required=False, help_text="Empty means any type.")
     reminder_offsets = CallReminderOffsetsField()
     is_accepting = serializers.BooleanField(read_only=True)
-    available_transitions = TransitionsField(exposed=CALL_TRANSITION_SERVICES)
+    available_transitions = TransitionsField(exposed=CALL_TRANSITIONS)
     questions = CallQuestionSerializer(many=True, read_only=True)
     criteria = CriterionSerializer(many=True, read_only=True)
 

@@ -21,7 +21,8 @@ def request_user(serializer: serializers.Field):
 class TransitionsField(serializers.ReadOnlyField):
     """The transitions the requesting user may call now, by name: POST …/<id>/<name>/.
 
-    Only those the API exposes are listed, so every name is an endpoint a client can call."""
+    Only those `exposed` (the model's registry, <MODEL>_TRANSITIONS in its services, whose every
+    transition is an action) are listed, so every name is an endpoint a client can call."""
 
     def __init__(self, exposed: Iterable[str], **kwargs):
         self.exposed = set(exposed)

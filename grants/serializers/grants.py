@@ -28,16 +28,11 @@ from grants.models import (
 from grants.selectors.reports import financial_statement
 from grants.serializers.common import TransitionsField
 from grants.serializers.organisations import OrganisationSummarySerializer
-from grants.services import grants as grants_services
+from grants.services.amendments import AMENDMENT_TRANSITIONS
+from grants.services.grants import GRANT_TRANSITIONS, TRANCHE_TRANSITIONS
+from grants.services.reports import REPORT_TRANSITIONS
 from workflows.models import TransitionLog
 from workflows.serializers import TransitionLogSerializer
-
-# The transitions each resource exposes as POST …/<id>/<name>/: only these are listed in
-# `available_transitions`, so every name there is an endpoint.
-GRANT_TRANSITIONS = ("sign", *grants_services.GRANT_TRANSITIONS)
-TRANCHE_TRANSITIONS = ("make_due", "approve", "pay")
-REPORT_TRANSITIONS = ("open", "submit", "approve", "request_changes")
-AMENDMENT_TRANSITIONS = ("approve", "reject")
 
 
 def user_name(source: str, **kwargs) -> serializers.CharField:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -86,6 +88,14 @@ def amendment_decide(*, amendment: Amendment, actor, approve: bool, comment: str
             amendment.previous = _apply(grant, amendment)
             amendment.save(update_fields=["previous"])
     return amendment
+
+
+# Every transition of an amendment, by its django-fsm name → the service that performs it: its
+# API actions and `available_transitions` come from here.
+AMENDMENT_TRANSITIONS: dict[str, Callable[..., Amendment]] = {
+    "approve": partial(amendment_decide, approve=True),
+    "reject": partial(amendment_decide, approve=False),
+}
 
 
 def _apply(grant: Grant, amendment: Amendment) -> dict:

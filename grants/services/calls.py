@@ -109,11 +109,21 @@ def call_start_review(*, call: Call, actor, comment: str = "") -> Call:
     return _call_transition(call=call, name="start_review", actor=actor, comment=comment)
 
 
-CALL_TRANSITION_SERVICES = {
+def call_archive(*, call: Call, actor, comment: str = "") -> Call:
+    """A decided call is put away (its programme's managers): it leaves the public list."""
+    return _call_transition(call=call, name="archive", actor=actor, comment=comment)
+
+
+# Every transition of a call that a person performs, by its django-fsm name → the service that
+# performs it, in the order of the machine: the call's page, its API actions and
+# `available_transitions`, and the admin all come from here. (`decide` is the award list's
+# approval: applications.services.awards.)
+CALL_TRANSITIONS: dict[str, Callable[..., Call]] = {
     "publish": call_publish,
     "close": call_close,
     "cancel": call_cancel,
     "start_review": call_start_review,
+    "archive": call_archive,
 }
 
 

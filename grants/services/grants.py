@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -288,7 +290,13 @@ def tranche_pay(
     return tranche
 
 
-GRANT_TRANSITIONS = ("activate", "start_closing", "close", "suspend", "resume", "terminate")
+# Every transition of a tranche, by its django-fsm name → the service that performs it: its API
+# actions and `available_transitions` come from here.
+TRANCHE_TRANSITIONS: dict[str, Callable[..., Tranche]] = {
+    "make_due": tranche_make_due,
+    "approve": tranche_approve,
+    "pay": tranche_pay,
+}
 
 
 # A suspension or a termination is a decision the grantee must be able to read the reason for.
@@ -299,7 +307,7 @@ def grant_change_state(*, grant: Grant, actor, name: str, comment: str = "") -> 
     """Start, close, suspend, resume or terminate a grant (its managers: see
     policies.can_manage_grant). Suspending and terminating need a reason; a grant closes only
     once every report is approved and no tranche waits for approval or payment."""
-    if name not in GRANT_TRANSITIONS:
+    if name not in GRANT_LIFECYCLE_TRANSITIONS:
         raise TransitionConflict(_("That transition is not available here."), code="unknown")
     comment = (comment or "").strip()
     with transaction.atomic():
@@ -317,6 +325,22 @@ def grant_change_state(*, grant: Grant, actor, name: str, comment: str = "") -> 
             _require_closable(grant)
         transition_perform(obj=grant, name=name, actor=actor, comment=comment)
     return grant
+
+
+# The grant's life after the signature, by django-fsm name → its service (grant_change_state,
+# for them all): what the grant's page offers its managers, in this order.
+GRANT_LIFECYCLE_TRANSITIONS: dict[str, Callable[..., Grant]] = {
+    name: partial(grant_change_state, name=name)
+    for name in ("activate", "start_closing", "close", "suspend", "resume", "terminate")
+}
+
+# Every transition of a grant, by django-fsm name → its service: the signature (the grantee's, on
+# its own page) and the life after it. The API's actions and `available_transitions`, and the
+# admin, come from here.
+GRANT_TRANSITIONS: dict[str, Callable[..., Grant]] = {
+    "sign": grant_sign,
+    **GRANT_LIFECYCLE_TRANSITIONS,
+}
 
 
 def _require_closable(grant: Grant) -> None:

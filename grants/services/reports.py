@@ -5,7 +5,7 @@ rates, and the reporting schedule of a grant."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -242,6 +242,16 @@ def report_approve(*, report: Report, actor, comment: str = "") -> Report:
             _make_due(tranche, actor=None)
         _tell_grantee(report, Notification.Kind.REPORT_APPROVED, "Report approved")
     return report
+
+
+# Every transition of a report, by its django-fsm name → the service that performs it: its API
+# actions and `available_transitions` come from here.
+REPORT_TRANSITIONS: dict[str, Callable[..., Report]] = {
+    "open": report_open,
+    "submit": report_submit,
+    "approve": report_approve,
+    "request_changes": report_request_changes,
+}
 
 
 def report_attachment_add(*, report: Report, actor, upload) -> ReportAttachment:

@@ -22,7 +22,7 @@ from grants.selectors.calls import (
 from grants.selectors.programmes import programme_for_staff
 from grants.services import calls as calls_services
 from grants.services.calls import (
-    CALL_TRANSITION_SERVICES,
+    CALL_TRANSITIONS,
     CRITERIA_EDITABLE_STATES,
     call_criterion_create,
     call_criterion_delete,
@@ -80,7 +80,7 @@ def _call_actions(call: Call, user) -> list[dict]:
             "label": labels.get(name, name),
             "style": CALL_TRANSITION_STYLE.get(name, ""),
         }
-        for name in CALL_TRANSITION_SERVICES
+        for name in CALL_TRANSITIONS
         if name in available
     ]
 
@@ -135,7 +135,7 @@ def call_edit(request: HttpRequest, call_id: int) -> HttpResponse:
 @require_POST
 def call_transition(request: HttpRequest, call_id: int, name: str) -> HttpResponse:
     call = call_for_staff(request.user, call_id)
-    service = CALL_TRANSITION_SERVICES.get(name)
+    service = CALL_TRANSITIONS.get(name)
     if service is None:
         raise Http404
     require(policies.can_manage_call, user=request.user, call=call)

@@ -44,7 +44,7 @@ from grants.selectors.grants import (
 from grants.services import amendments as amendments_services
 from grants.services import visits as visits_services
 from grants.services.grants import (
-    GRANT_TRANSITIONS,
+    GRANT_LIFECYCLE_TRANSITIONS,
     GRANT_TRANSITIONS_WITH_REASON,
     grant_change_state,
     grant_summary_update,
@@ -208,7 +208,7 @@ def _grant_actions(grant: Grant, user) -> list[dict]:
             "needs_reason": name in GRANT_TRANSITIONS_WITH_REASON,
             "style": GRANT_TRANSITION_STYLE.get(name, ""),
         }
-        for name in GRANT_TRANSITIONS
+        for name in GRANT_LIFECYCLE_TRANSITIONS
         if name in available
     ]
 
@@ -217,7 +217,7 @@ def _grant_actions(grant: Grant, user) -> list[dict]:
 @require_POST
 def grant_transition(request: HttpRequest, grant_id: int, name: str) -> HttpResponse:
     grant = grant_for_staff(request.user, grant_id)
-    if name not in GRANT_TRANSITIONS:
+    if name not in GRANT_LIFECYCLE_TRANSITIONS:
         raise Http404
     require(policies.is_programme_manager, user=request.user, programme_id=grant.programme_id)
     form = GrantTransitionForm(request.POST)
