@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from grants import policies
@@ -149,108 +153,110 @@ def call_transition(request: HttpRequest, call_id: int, name: str) -> HttpRespon
     return redirect("manage-call", call_id=call.pk)
 
 
-def _setup_item_form(
-    request: HttpRequest,
-    *,
-    call: Call,
-    form,
-    save,
-    template: str,
-    saved_message: str,
-    item=None,
-) -> HttpResponse:
-    """Shared by the question and criterion pages: validate, call the service, report."""
+# A call's questions and its criteria are set up the same way: a form page to add one or change
+# one, a button to remove one, each refused by the service once the call no longer allows it.
+
+
+@dataclass(frozen=True)
+class _CallPart:
+    name: str  # the keyword its services and form take: "question", "criterion"
+    form: type
+    of: Callable  # (call, pk) -> the part, or 404
+    create: Callable
+    update: Callable
+    delete: Callable
+    template: str
+    added: str
+    saved: str
+    removed: str
+
+
+QUESTIONS = _CallPart(
+    name="question",
+    form=QuestionForm,
+    of=question_of,
+    create=call_question_create,
+    update=call_question_update,
+    delete=call_question_delete,
+    template="manage/question_form.html",
+    added=gettext_lazy("Question added."),
+    saved=gettext_lazy("Question saved."),
+    removed=gettext_lazy("Question removed."),
+)
+CRITERIA = _CallPart(
+    name="criterion",
+    form=CriterionForm,
+    of=criterion_of,
+    create=call_criterion_create,
+    update=call_criterion_update,
+    delete=call_criterion_delete,
+    template="manage/criterion_form.html",
+    added=gettext_lazy("Criterion added."),
+    saved=gettext_lazy("Criterion saved."),
+    removed=gettext_lazy("Criterion removed."),
+)
+
+
+def _part_form(request: HttpRequest, part: _CallPart, call_id: int, item_id=None) -> HttpResponse:
+    call = call_for_staff(request.user, call_id)
+    item = part.of(call, item_id) if item_id is not None else None
+    require(policies.can_manage_call, user=request.user, call=call)
+    data = request.POST if request.method == "POST" else None
+    form = part.form(data, **({part.name: item} if item is not None else {}))
     if request.method == "POST" and form.is_valid():
         with refusal_as_message(request, TransitionConflict) as refused, refusal_on_form(form):
-            save(form.cleaned_data)
-            messages.success(request, saved_message)
+            if item is None:
+                part.create(call=call, actor=request.user, **form.cleaned_data)
+            else:
+                part.update(**{part.name: item}, actor=request.user, **form.cleaned_data)
+            messages.success(request, str(part.saved if item is not None else part.added))
             return redirect("manage-call", call_id=call.pk)
         if refused:
             return redirect("manage-call", call_id=call.pk)
     return render(
-        request, template, {"form": form, "call": call, "programme": call.programme, "item": item}
+        request,
+        part.template,
+        {"form": form, "call": call, "programme": call.programme, "item": item},
     )
+
+
+def _part_delete(request: HttpRequest, part: _CallPart, call_id: int, item_id: int):
+    call = call_for_staff(request.user, call_id)
+    item = part.of(call, item_id)
+    require(policies.can_manage_call, user=request.user, call=call)
+    with refusal_as_message(request, TransitionConflict):
+        part.delete(**{part.name: item}, actor=request.user)
+        messages.success(request, str(part.removed))
+    return redirect("manage-call", call_id=call.pk)
 
 
 @login_required
 def question_create(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = call_for_staff(request.user, call_id)
-    require(policies.can_manage_call, user=request.user, call=call)
-    return _setup_item_form(
-        request,
-        call=call,
-        form=QuestionForm(request.POST if request.method == "POST" else None),
-        save=lambda data: call_question_create(call=call, actor=request.user, **data),
-        template="manage/question_form.html",
-        saved_message=_("Question added."),
-    )
+    return _part_form(request, QUESTIONS, call_id)
 
 
 @login_required
 def question_edit(request: HttpRequest, call_id: int, question_id: int) -> HttpResponse:
-    call = call_for_staff(request.user, call_id)
-    question = question_of(call, question_id)
-    require(policies.can_manage_call, user=request.user, call=call)
-    return _setup_item_form(
-        request,
-        call=call,
-        form=QuestionForm(request.POST if request.method == "POST" else None, question=question),
-        save=lambda data: call_question_update(question=question, actor=request.user, **data),
-        template="manage/question_form.html",
-        saved_message=_("Question saved."),
-        item=question,
-    )
+    return _part_form(request, QUESTIONS, call_id, question_id)
 
 
 @login_required
 @require_POST
 def question_delete(request: HttpRequest, call_id: int, question_id: int) -> HttpResponse:
-    call = call_for_staff(request.user, call_id)
-    question = question_of(call, question_id)
-    require(policies.can_manage_call, user=request.user, call=call)
-    with refusal_as_message(request, TransitionConflict):
-        call_question_delete(question=question, actor=request.user)
-        messages.success(request, _("Question removed."))
-    return redirect("manage-call", call_id=call.pk)
+    return _part_delete(request, QUESTIONS, call_id, question_id)
 
 
 @login_required
 def criterion_create(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = call_for_staff(request.user, call_id)
-    require(policies.can_manage_call, user=request.user, call=call)
-    return _setup_item_form(
-        request,
-        call=call,
-        form=CriterionForm(request.POST if request.method == "POST" else None),
-        save=lambda data: call_criterion_create(call=call, actor=request.user, **data),
-        template="manage/criterion_form.html",
-        saved_message=_("Criterion added."),
-    )
+    return _part_form(request, CRITERIA, call_id)
 
 
 @login_required
 def criterion_edit(request: HttpRequest, call_id: int, criterion_id: int) -> HttpResponse:
-    call = call_for_staff(request.user, call_id)
-    criterion = criterion_of(call, criterion_id)
-    require(policies.can_manage_call, user=request.user, call=call)
-    return _setup_item_form(
-        request,
-        call=call,
-        form=CriterionForm(request.POST if request.method == "POST" else None, criterion=criterion),
-        save=lambda data: call_criterion_update(criterion=criterion, actor=request.user, **data),
-        template="manage/criterion_form.html",
-        saved_message=_("Criterion saved."),
-        item=criterion,
-    )
+    return _part_form(request, CRITERIA, call_id, criterion_id)
 
 
 @login_required
 @require_POST
 def criterion_delete(request: HttpRequest, call_id: int, criterion_id: int) -> HttpResponse:
-    call = call_for_staff(request.user, call_id)
-    criterion = criterion_of(call, criterion_id)
-    require(policies.can_manage_call, user=request.user, call=call)
-    with refusal_as_message(request, TransitionConflict):
-        call_criterion_delete(criterion=criterion, actor=request.user)
-        messages.success(request, _("Criterion removed."))
-    return redirect("manage-call", call_id=call.pk)
+    return _part_delete(request, CRITERIA, call_id, criterion_id)
