@@ -3,7 +3,12 @@
 from django.core.exceptions import PermissionDenied
 
 
-class TransitionConflict(Exception):
+class ServiceError(Exception):
+    """A service's refusal. Its kinds are answered the same way everywhere: 403, 409 or 400
+    with the reason (workflows.api for the API, workflows.refusals for pages)."""
+
+
+class TransitionConflict(ServiceError):
     """The transition is not allowed now: wrong state, deadline passed, concurrent change.
 
     Answered with 409 and {"detail", "code"}.
@@ -15,7 +20,7 @@ class TransitionConflict(Exception):
         self.code = code
 
 
-class RuleViolation(Exception):
+class RuleViolation(ServiceError):
     """Input that breaks the rules; carries every problem at once, by field.
 
     Answered with 400: {"detail", "code", "errors": {field: [messages]}}.
@@ -32,6 +37,6 @@ class RuleViolation(Exception):
         return [m for ms in self.errors.values() for m in ms]
 
 
-class NotPermitted(PermissionDenied):
+class NotPermitted(ServiceError, PermissionDenied):
     """The actor may see the object but may not do this to it (403). A PermissionDenied, so a
     page that lets it through answers 403 the way Django does; the API says it as JSON."""

@@ -32,7 +32,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from workflows.exceptions import RuleViolation, TransitionConflict
+from workflows.exceptions import NotPermitted, RuleViolation, ServiceError, TransitionConflict
 
 MESSAGE_REFUSALS = (TransitionConflict, RuleViolation)
 
@@ -106,12 +106,10 @@ class RefusalMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        if isinstance(exception, TransitionConflict):
-            status = 409
-        elif isinstance(exception, RuleViolation):
-            status = 400
-        else:
+        # NotPermitted is a PermissionDenied: Django's 403 page answers it.
+        if not isinstance(exception, ServiceError) or isinstance(exception, NotPermitted):
             return None
+        status = 409 if isinstance(exception, TransitionConflict) else 400
         template = (
             "workflows/_refused.html"
             if getattr(request, "htmx", False)

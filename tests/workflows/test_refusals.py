@@ -157,3 +157,14 @@ def test_a_models_own_validation_error_lands_on_the_form_too():
         raise ValidationError({"amount": ["Not a round number."], "budget": ["Over."]})
     assert form.errors["amount"] == ["Not a round number."]
     assert form.non_field_errors() == ["Over."]
+
+
+def test_every_refusal_is_a_service_error_and_not_permitted_is_left_to_djangos_403(rf):
+    from workflows.exceptions import ServiceError
+
+    for error in (NotPermitted("No."), TransitionConflict("Closed."), RuleViolation({"a": ["b"]})):
+        assert isinstance(error, ServiceError)
+    assert (
+        RefusalMiddleware(lambda r: None).process_exception(rf.get("/"), NotPermitted("No."))
+        is None
+    )
