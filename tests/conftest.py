@@ -4,17 +4,24 @@
 - manager: programme manager of `programme`;   other_manager: manager of `other_programme`
 - approver, observer: approver and donor observer of `programme`
 - reviewer: reviewer on `call`
-- `client` is anonymous; `client_for(user)` logs someone in; `api_for(user)` is a token client.
+- `client` is anonymous; `client_for(user)` logs someone in; `api_for(user)` is a token client;
+  `browser_for(user)` is a client of its own, for two people working at once.
+- `draft` is org_a's complete draft to `call`; `submitted` is that draft, submitted.
+- `pdf(name, content)` makes an upload of a real one-page PDF.
 """
 
 import os
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from applications.services.applications import application_submit
 from grants.models import CallQuestion, ProgrammeRole
 from tests import factories as f
+from tests.samples import PDF
 
 # Playwright drives the browser from a thread with an event loop; the ORM calls it makes
 # (fixtures, assertions) are synchronous on purpose.
@@ -120,6 +127,20 @@ def draft(call, org_a, applicant_a):
 
 
 @pytest.fixture
+def submitted(draft, applicant_a):
+    """org_a's complete draft, submitted."""
+    return application_submit(application=draft, actor=applicant_a)
+
+
+@pytest.fixture
+def pdf():
+    def make(name: str = "statute.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+        return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+    return make
+
+
+@pytest.fixture
 def client_for(client):
     def login(user):
         client.force_login(user)
@@ -136,6 +157,19 @@ def api_for(db):
             token, _ = Token.objects.get_or_create(user=user)
             api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return api
+
+    return make
+
+
+@pytest.fixture
+def browser_for():
+    """A separate client per person, for two people working at once."""
+
+    def make(user=None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
 
     return make
 

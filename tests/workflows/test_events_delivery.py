@@ -3,7 +3,6 @@ and plain text with the link, in their language and time zone, immediately, in a
 or only in the inbox — except what they are responsible for, which always comes at once."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -13,13 +12,9 @@ from kombu.exceptions import OperationalError
 from applications.services.applications import application_submit
 from applications.services.screening import application_request_clarification, application_screen
 from grants.models import Call, Tranche
-from grants.services.grants import (
-    grant_create_from_application,
-    grant_sign,
-    tranche_approve,
-    tranche_pay,
-)
+from grants.services.grants import grant_sign, tranche_approve, tranche_pay
 from grants.services.reports import report_approve, report_open, report_request_changes
+from tests import factories as f
 from workflows import tasks
 from workflows.models import Notification
 from workflows.notifications import last_digest_moment, notifications_sweep
@@ -38,7 +33,7 @@ def sweep(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def submitted(draft, applicant_a, colleague_a, django_capture_on_commit_callbacks):
+def delivered_submission(draft, applicant_a, colleague_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         return application_submit(application=draft, actor=applicant_a)
 
@@ -50,7 +45,7 @@ def _html(message) -> str:
 
 
 def test_the_receipt_is_recorded_with_the_submission_and_emailed_in_html_and_text(
-    submitted, applicant_a, colleague_a, mailoutbox
+    delivered_submission, applicant_a, colleague_a, mailoutbox
 ):
     rows = Notification.objects.filter(kind=K.APPLICATION_RECEIVED).order_by("recipient__email")
     assert [(r.recipient, r.state, r.offset) for r in rows] == sorted(
@@ -58,11 +53,11 @@ def test_the_receipt_is_recorded_with_the_submission_and_emailed_in_html_and_tex
         key=lambda t: t[0].email,
     )
     mine = next(m for m in mailoutbox if m.to == [applicant_a.email])
-    link = f"http://127.0.0.1:8000/applications/{submitted.pk}/receipt/"
-    assert submitted.reference in mine.subject
+    link = f"http://127.0.0.1:8000/applications/{delivered_submission.pk}/receipt/"
+    assert delivered_submission.reference in mine.subject
     assert link in mine.body
     assert f'href="{link}"' in _html(mine)
-    assert submitted.reference in _html(mine)
+    assert delivered_submission.reference in _html(mine)
 
 
 def test_times_are_shown_in_the_recipients_zone(draft, applicant_a, colleague_a, mailoutbox, sweep):
@@ -80,11 +75,13 @@ def test_times_are_shown_in_the_recipients_zone(draft, applicant_a, colleague_a,
     assert "15 January 2027, 15:30 CET" in bodies[colleague_a.email]
 
 
-def test_the_recipients_language_is_used(submitted, manager, applicant_a, mailoutbox, sweep):
+def test_the_recipients_language_is_used(
+    delivered_submission, manager, applicant_a, mailoutbox, sweep
+):
     applicant_a.language = "sr-latn"
     applicant_a.save()
     mailoutbox.clear()
-    application_screen(application=submitted, actor=manager, eligible=True)
+    application_screen(application=delivered_submission, actor=manager, eligible=True)
     sweep()
     mine = next(m for m in mailoutbox if m.to == [applicant_a.email])
     others = [m for m in mailoutbox if m.to != [applicant_a.email]]
@@ -94,17 +91,22 @@ def test_the_recipients_language_is_used(submitted, manager, applicant_a, mailou
     assert '<html lang="sr-latn">' in _html(mine)
 
 
-def test_an_ineligible_outcome_says_why(submitted, manager, applicant_a, mailoutbox, sweep):
+def test_an_ineligible_outcome_says_why(
+    delivered_submission, manager, applicant_a, mailoutbox, sweep
+):
     mailoutbox.clear()
     application_screen(
-        application=submitted, actor=manager, eligible=False, reason="Registered in 2026."
+        application=delivered_submission,
+        actor=manager,
+        eligible=False,
+        reason="Registered in 2026.",
     )
     sweep()
     mine = next(m for m in mailoutbox if m.to == [applicant_a.email])
     assert "did not pass the eligibility check" in mine.body
     assert "Registered in 2026." in mine.body
     row = Notification.objects.get(recipient=applicant_a, kind=K.ELIGIBILITY)
-    assert row.url == f"/applications/{submitted.pk}/"
+    assert row.url == f"/applications/{delivered_submission.pk}/"
 
 
 def test_nothing_is_lost_when_the_broker_is_down_at_the_event(
@@ -132,7 +134,9 @@ def test_nothing_is_lost_when_the_broker_is_down_at_the_event(
     assert len(mailoutbox) == rows.count() == 2
 
 
-def test_a_queued_row_is_not_enqueued_again_by_every_sweep(submitted, sweep, monkeypatch):
+def test_a_queued_row_is_not_enqueued_again_by_every_sweep(
+    delivered_submission, sweep, monkeypatch
+):
     calls = []
     monkeypatch.setattr(tasks.notification_send, "delay", lambda pk: calls.append(pk))
     Notification.objects.update(state="pending", queued_at=timezone.now())
@@ -205,13 +209,13 @@ class TestPreferences:
         assert list(inbox_of(applicant_a)) == [row]
 
     def test_requests_with_a_deadline_are_emailed_at_once_whatever_the_preference(
-        self, submitted, applicant_a, manager, mailoutbox, sweep
+        self, delivered_submission, applicant_a, manager, mailoutbox, sweep
     ):
         applicant_a.notification_email = "none"
         applicant_a.save()
         mailoutbox.clear()
         application_request_clarification(
-            application=submitted,
+            application=delivered_submission,
             actor=manager,
             question="Please attach the partnership letter.",
             response_due_at=timezone.now() + dt.timedelta(days=5),
@@ -256,17 +260,15 @@ class TestPreferences:
 
 
 @pytest.fixture
-def grant(submitted, manager):
-    return grant_create_from_application(
-        application=submitted, amount=Decimal("9000"), actor=manager
-    )
+def grant_of_delivered_submission(delivered_submission, manager):
+    return f.grant_from(delivered_submission, manager=manager)
 
 
 class TestAfterAward:
     def test_changes_requested_and_report_approved_reach_the_grantee(
-        self, grant, manager, applicant_a, mailoutbox, sweep
+        self, grant_of_delivered_submission, manager, applicant_a, mailoutbox, sweep
     ):
-        report = grant.reports.order_by("number").first()
+        report = grant_of_delivered_submission.reports.order_by("number").first()
         report_open(report=report, actor=manager)
         from grants.models import Report
 
@@ -278,7 +280,7 @@ class TestAfterAward:
         sweep()
         mine = next(m for m in mailoutbox if m.to == [applicant_a.email])
         assert "Changes requested" in mine.subject
-        assert f"/grants/{grant.pk}/reports/{report.pk}/" in mine.body
+        assert f"/grants/{grant_of_delivered_submission.pk}/reports/{report.pk}/" in mine.body
 
         Report.objects.filter(pk=report.pk).update(state=Report.State.SUBMITTED)
         mailoutbox.clear()
@@ -288,10 +290,10 @@ class TestAfterAward:
         assert "Report approved" in mine.subject
 
     def test_tranche_reminders_go_to_the_approver_and_a_payment_to_the_grantee(
-        self, grant, manager, approver, applicant_a, mailoutbox, sweep
+        self, grant_of_delivered_submission, manager, approver, applicant_a, mailoutbox, sweep
     ):
-        grant_sign(grant=grant, actor=applicant_a)
-        tranche = grant.tranches.get(number=1)
+        grant_sign(grant=grant_of_delivered_submission, actor=applicant_a)
+        tranche = grant_of_delivered_submission.tranches.get(number=1)
         assert tranche.state == Tranche.State.DUE
         mailoutbox.clear()
         sweep()  # "when due": the approver (the approver role takes it, not the managers)
@@ -317,13 +319,13 @@ class TestAfterAward:
         assert not rows.filter(state="pending").exists()
 
     def test_whoever_made_a_tranche_due_is_not_asked_to_approve_it(
-        self, grant, manager, approver, sweep
+        self, grant_of_delivered_submission, manager, approver, sweep
     ):
         from grants.models import ProgrammeRole
         from grants.services.grants import tranche_make_due
 
         ProgrammeRole.objects.filter(user=approver).delete()  # no approvers: the managers
-        tranche = grant.tranches.get(number=2)
+        tranche = grant_of_delivered_submission.tranches.get(number=2)
         Tranche.objects.filter(pk=tranche.pk).update(trigger=Tranche.Trigger.MANUAL)
         tranche_make_due(tranche=tranche, actor=manager)
         sweep()
@@ -355,12 +357,12 @@ class TestOffsets:
         assert list(Notification.objects.values_list("offset", flat=True)) == ["-5d"]
 
     def test_overdue_reviews_reach_the_manager_with_the_managers_page(
-        self, submitted, call, reviewer, manager, sweep
+        self, delivered_submission, call, reviewer, manager, sweep
     ):
         from applications.models import ReviewAssignment
 
         assignment = ReviewAssignment.objects.create(
-            application=submitted,
+            application=delivered_submission,
             reviewer=reviewer,
             due_at=timezone.now() - dt.timedelta(days=3, minutes=5),
         )

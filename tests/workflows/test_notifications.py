@@ -1,35 +1,16 @@
 import datetime as dt
 import threading
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from applications.services.applications import application_submit
-from grants.models import Call, Report
-from grants.services.grants import grant_create_from_application
-from grants.services.reports import report_open, report_save, report_submit
+from grants.models import Call
+from grants.services.reports import report_save, report_submit
 from workflows import tasks
 from workflows.models import Notification
 from workflows.notifications import notifications_sweep, offset_moment
-
-
-@pytest.fixture
-def report(call, draft, applicant_a, manager):
-    application = application_submit(application=draft, actor=applicant_a)
-    grant = grant_create_from_application(
-        application=application, amount=Decimal("9000"), actor=manager
-    )
-    report = grant.reports.get(number=1)
-    # Due at the end of the day six days from now: less than 7 days away, so the "7 days
-    # before" reminder has come due (and the 14-day one is superseded by it).
-    Report.objects.filter(pk=report.pk).update(due_date=timezone.localdate() + dt.timedelta(days=6))
-    report_open(report=report, actor=manager)
-    report.refresh_from_db()
-    Notification.objects.all().delete()  # the receipt of the application: not what is tested
-    return report
 
 
 def test_a_report_due_in_7_days_is_reminded_once_over_three_sweeps(
