@@ -12,7 +12,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.serializers import LoginSerializer, TokenSerializer
-from workflows.api import error_responses
+from workflows.rest import error_responses
 
 
 class TokenThrottle(AnonRateThrottle):

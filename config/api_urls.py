@@ -26,7 +26,7 @@ from grants.api.organisations import (
 from grants.api.programmes import ProgrammeViewSet
 from grants.api.reports import ReportViewSet
 from grants.api.tranches import TrancheViewSet
-from workflows.notification_api import NotificationViewSet
+from workflows.api import NotificationViewSet
 
 router = DefaultRouter()
 router.include_format_suffixes = False

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 class ServiceError(Exception):
     """A service's refusal. Its kinds are answered the same way everywhere: 403, 409 or 400
-    with the reason (workflows.api for the API, workflows.refusals for pages)."""
+    with the reason (workflows.rest for the API, workflows.refusals for pages)."""
 
 
 class TransitionConflict(ServiceError):

@@ -19,7 +19,7 @@ breaks the rules, by field). On a page:
   RefusalMiddleware answers a TransitionConflict with 409 and a RuleViolation with 400, the
   reason on the page, instead of a server error.
 
-The API answers the same errors as JSON in workflows.api.exception_handler.
+The API answers the same errors as JSON in workflows.rest.exception_handler.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from workflows.models import TransitionLog
+from workflows.models import Notification, TransitionLog
 
 
 def object_or_404(queryset: QuerySet, pk, *, for_update: bool = False) -> Model:
@@ -59,3 +59,17 @@ def with_state_labels(entries: Iterable[TransitionLog]) -> list[TransitionLog]:
         entry.from_label = labels.get(entry.from_state, entry.from_state)
         entry.to_label = labels.get(entry.to_state, entry.to_state)
     return entries
+
+
+# What a person's inbox shows: what has gone out to them (pending rows are not news yet).
+INBOX_STATES = [
+    Notification.State.SENT,
+    Notification.State.DIGEST,
+    Notification.State.SENDING,
+    Notification.State.FAILED,
+]
+
+
+def inbox_of(user):
+    """What has gone out to this person (pending rows are not news yet)."""
+    return Notification.objects.filter(recipient=user, state__in=INBOX_STATES)

@@ -6,19 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from workflows.models import Notification
-
-SHOWN = [
-    Notification.State.SENT,
-    Notification.State.DIGEST,
-    Notification.State.SENDING,
-    Notification.State.FAILED,
-]
-
-
-def inbox_of(user):
-    """What has gone out to this person (pending rows are not news yet)."""
-    return Notification.objects.filter(recipient=user, state__in=SHOWN)
+from workflows.selectors import inbox_of
 
 
 @login_required

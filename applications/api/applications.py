@@ -53,7 +53,7 @@ from applications.services.applications import (
 )
 from applications.services.screening import APPLICATION_TRANSITIONS
 from grants.serializers.common import TransitionCommentSerializer
-from workflows.api import (
+from workflows.rest import (
     NotFoundForAnonymous,
     TransitionViewSet,
     error_responses,

@@ -21,7 +21,7 @@ from applications.serializers.review import (
 )
 from applications.services.awards import AWARD_LIST_TRANSITIONS, award_list_propose
 from grants.serializers.common import TransitionCommentSerializer
-from workflows.api import (
+from workflows.rest import (
     NotFoundForAnonymous,
     TransitionViewSet,
     error_responses,

@@ -16,7 +16,7 @@ from applications.serializers.review import (
     ConsensusSerializer,
 )
 from applications.services.moderation import moderation_record_consensus
-from workflows.api import NotFoundForAnonymous, error_responses, valid_data
+from workflows.rest import NotFoundForAnonymous, error_responses, valid_data
 
 
 @extend_schema(tags=["review"])

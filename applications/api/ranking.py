@@ -18,7 +18,7 @@ from applications.serializers.review import (
     RankingSerializer,
     ReviewerAnalysisSerializer,
 )
-from workflows.api import error_responses
+from workflows.rest import error_responses
 
 
 @extend_schema(tags=["selection"])

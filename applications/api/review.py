@@ -47,7 +47,7 @@ from applications.services.review import (
 )
 from grants.models import Call
 from grants.serializers.common import TransitionCommentSerializer
-from workflows.api import (
+from workflows.rest import (
     NotFoundForAnonymous,
     TransitionViewSet,
     error_responses,

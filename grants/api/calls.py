@@ -33,7 +33,7 @@ from grants.services.calls import (
     call_question_update,
     call_update,
 )
-from workflows.api import (
+from workflows.rest import (
     TransitionViewSet,
     error_responses,
     transition_action,

@@ -32,7 +32,7 @@ from grants.serializers.grants import (
 from grants.services.amendments import AMENDMENT_TRANSITIONS, amendment_request
 from grants.services.grants import GRANT_TRANSITIONS
 from grants.services.visits import follow_up_close, visit_record
-from workflows.api import (
+from workflows.rest import (
     NotFoundForAnonymous,
     TransitionViewSet,
     error_responses,

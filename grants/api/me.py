@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from accounts import services
 from accounts.models import User
 from grants.serializers.me import MeSerializer
-from workflows.api import error_responses
+from workflows.rest import error_responses
 
 
 def _me(user: User) -> User:

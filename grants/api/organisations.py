@@ -38,8 +38,8 @@ from grants.services.organisations import (
     organisation_create,
     organisation_update,
 )
-from workflows.api import NotFoundForAnonymous, error_responses
 from workflows.permissions import require
+from workflows.rest import NotFoundForAnonymous, error_responses
 
 
 @extend_schema_view(

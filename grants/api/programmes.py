@@ -11,7 +11,7 @@ from rest_framework.viewsets import GenericViewSet
 from grants.selectors.programmes import programmes_visible_to
 from grants.serializers.programmes import ProgrammeSerializer, ProgrammeUpdateSerializer
 from grants.services.programmes import programme_create, programme_update
-from workflows.api import NotFoundForAnonymous, error_responses
+from workflows.rest import NotFoundForAnonymous, error_responses
 
 
 @extend_schema_view(

@@ -26,7 +26,7 @@ from grants.services.reports import (
     report_reschedule,
     report_save,
 )
-from workflows.api import error_responses, transition_action, valid_data
+from workflows.rest import error_responses, transition_action, valid_data
 
 
 @extend_schema_view(

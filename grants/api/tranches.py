@@ -11,7 +11,7 @@ from grants.serializers.grants import (
     TrancheSerializer,
 )
 from grants.services.grants import TRANCHE_TRANSITIONS
-from workflows.api import transition_action
+from workflows.rest import transition_action
 
 
 @extend_schema(tags=["grants"], parameters=[GRANT_ID])

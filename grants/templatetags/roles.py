@@ -3,6 +3,7 @@
 from django import template
 
 from grants.policies import roles_of
+from workflows.selectors import inbox_of
 
 register = template.Library()
 
@@ -22,6 +23,4 @@ def unread_count(user) -> int:
     """Unread inbox items, for the header (one small query per page)."""
     if not user.is_authenticated:
         return 0
-    from workflows.views import inbox_of
-
     return inbox_of(user).filter(read_at__isnull=True).count()

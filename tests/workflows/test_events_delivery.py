@@ -18,7 +18,7 @@ from tests import factories as f
 from workflows import tasks
 from workflows.models import Notification
 from workflows.notifications import last_digest_moment, notifications_sweep
-from workflows.views import inbox_of
+from workflows.selectors import inbox_of
 
 K = Notification.Kind
 
