@@ -76,12 +76,19 @@ def add_rule_errors(
 
 
 @contextmanager
-def refusal_on_form(form, *, aliases: Mapping[str, str] | None = None) -> Iterator[None]:
+def refusal_on_form(
+    form, *, aliases: Mapping[str, str] | None = None, conflicts: bool = False
+) -> Iterator[None]:
     """A RuleViolation raised inside the block becomes the form's errors (the form's own
     `add_rule_errors` when it knows better where they belong); the view renders it again. A
-    model's own ValidationError (a service that ran full_clean) is put on the form the same way."""
+    model's own ValidationError (a service that ran full_clean) is put on the form the same way;
+    with `conflicts`, a TransitionConflict too, as an error of the whole form."""
     try:
         yield
+    except TransitionConflict as exc:
+        if not conflicts:
+            raise
+        form.add_error(None, str(exc))
     except ValidationError as exc:
         add_rule_errors(
             form, exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}, aliases

@@ -29,9 +29,9 @@ from applications.services.review import (
 from applications.views.review import _staff_context
 from grants import policies as grant_policies
 from grants.models import Call, CallReviewer
-from workflows.exceptions import RuleViolation, TransitionConflict
+from workflows.exceptions import TransitionConflict
 from workflows.permissions import require
-from workflows.refusals import refusal_as_message
+from workflows.refusals import refusal_as_message, refusal_on_form
 
 
 @login_required
@@ -161,12 +161,8 @@ def _assign(request: HttpRequest, call: Call, form: AssignForm) -> ReviewAssignm
     except (Application.DoesNotExist, User.DoesNotExist):
         form.add_error(None, _("Choose an application and a reviewer of this call."))
         return None
-    try:
+    with refusal_on_form(form, conflicts=True):
         return assignment_create(application=application, reviewer=reviewer, actor=request.user)
-    except RuleViolation as exc:
-        form.add_rule_errors(exc)
-    except TransitionConflict as exc:
-        form.add_error(None, exc.detail)
     return None
 
 

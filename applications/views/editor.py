@@ -51,7 +51,7 @@ from grants.models import (
 from grants.templatetags.money import in_zone
 from grants.uploads import ALLOWED, ALLOWED_DESCRIPTION, upload_response
 from workflows.exceptions import RuleViolation, TransitionConflict
-from workflows.refusals import add_rule_errors
+from workflows.refusals import refusal_on_form
 
 PARTNER_SEARCH_LIMIT = 20
 
@@ -448,7 +448,7 @@ def partner_add(request: HttpRequest, application_id: int) -> HttpResponse:
     added = None
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_on_form(form, conflicts=True):
             if mode == "existing":
                 added = applications_services.partner_add(
                     application=application,
@@ -467,10 +467,6 @@ def partner_add(request: HttpRequest, application_id: int) -> HttpResponse:
                         "org_type": data["org_type"],
                     },
                 )
-        except RuleViolation as exc:
-            add_rule_errors(form, exc.errors)
-        except TransitionConflict as exc:
-            form.add_error(None, exc.detail)
     if added is not None:
         message = _("%(org)s added as partner.") % {"org": added.organisation.legal_name}
         if not request.htmx:

@@ -39,9 +39,10 @@ from applications.services.screening import application_request_clarification
 from grants import policies as grant_policies
 from grants.models import Call, CallQuestion
 from grants.templatetags.money import in_zone
-from workflows.exceptions import RuleViolation, TransitionConflict
+from workflows.exceptions import TransitionConflict
 from workflows.exports import csv_cell
 from workflows.permissions import require
+from workflows.refusals import refusal_as_message, refusal_on_form
 from workflows.selectors import with_state_labels
 from workflows.services import available_transitions
 
@@ -276,26 +277,21 @@ def application_screen(request: HttpRequest, application_id: int) -> HttpRespons
     form_class, prefix = (EligibleForm, "eligible") if eligible else (IneligibleForm, "ineligible")
     form = form_class(request.POST, auto_id=f"{prefix}_%s")
     if form.is_valid():
-        try:
+        with refusal_as_message(request, TransitionConflict) as refused, refusal_on_form(form):
             screening_services.application_screen(
                 application=application,
                 actor=request.user,
                 eligible=eligible,
                 reason=form.cleaned_data["reason"],
             )
-        except RuleViolation as exc:
-            for name, field_messages in exc.errors.items():
-                form.add_error(name if name in form.fields else None, field_messages)
-        except TransitionConflict as exc:
-            messages.error(request, exc.detail)
-            return redirect("manage-application", application_id=application.pk)
-        else:
             messages.success(
                 request,
                 _("%(ref)s is marked eligible.") % {"ref": application.reference}
                 if eligible
                 else _("%(ref)s is marked ineligible.") % {"ref": application.reference},
             )
+            return redirect("manage-application", application_id=application.pk)
+        if refused:
             return redirect("manage-application", application_id=application.pk)
     return _render_application(request, application, **{f"{prefix}_form": form})
 
@@ -309,21 +305,16 @@ def application_clarify(request: HttpRequest, application_id: int) -> HttpRespon
         request.POST, zone=application.call.timezone, auto_id="clarification_%s"
     )
     if form.is_valid():
-        try:
+        with refusal_as_message(request, TransitionConflict) as refused, refusal_on_form(form):
             clarification = application_request_clarification(
                 application=application, actor=request.user, **form.cleaned_data
             )
-        except RuleViolation as exc:
-            for name, field_messages in exc.errors.items():
-                form.add_error(name if name in form.fields else None, field_messages)
-        except TransitionConflict as exc:
-            messages.error(request, exc.detail)
-            return redirect("manage-application", application_id=application.pk)
-        else:
             messages.success(
                 request,
                 _("Clarification requested; the applicant must answer by %(due)s.")
                 % {"due": in_zone(clarification.response_due_at, application.call.timezone)},
             )
+            return redirect("manage-application", application_id=application.pk)
+        if refused:
             return redirect("manage-application", application_id=application.pk)
     return _render_application(request, application, clarification_form=form)

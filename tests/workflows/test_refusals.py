@@ -168,3 +168,13 @@ def test_every_refusal_is_a_service_error_and_not_permitted_is_left_to_djangos_4
         RefusalMiddleware(lambda r: None).process_exception(rf.get("/"), NotPermitted("No."))
         is None
     )
+
+
+def test_a_form_can_take_a_conflict_as_its_own_error_and_otherwise_lets_it_through():
+    form = AmountForm(data={"amount": "5"})
+    assert form.is_valid()
+    with refusal_on_form(form, conflicts=True):
+        raise TransitionConflict("Already a partner.", code="duplicate")
+    assert form.non_field_errors() == ["Already a partner."]
+    with pytest.raises(TransitionConflict), refusal_on_form(AmountForm(data={"amount": "5"})):
+        raise TransitionConflict("Closed.")
