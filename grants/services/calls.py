@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from grants import policies
 from grants.models import Call, CallQuestion, Criterion, Programme
+from grants.templatetags.money import format_money
 from workflows.exceptions import RuleViolation, TransitionConflict
 from workflows.permissions import require
 from workflows.services import model_validate, transition_perform
@@ -57,7 +58,11 @@ def call_update(*, call: Call, actor, **fields) -> Call:
         message=_("Only a manager of the programme can change its calls."),
     )
     with transaction.atomic():
-        call = Call.objects.select_for_update().get(pk=call.pk)
+        call = (
+            Call.objects.select_for_update(of=("self",))
+            .select_related("programme__parent_grant__donor")
+            .get(pk=call.pk)
+        )
         errors: dict[str, list[str]] = {}
         if call.rules_frozen:
             for name, value in fields.items():
@@ -70,6 +75,10 @@ def call_update(*, call: Call, actor, **fields) -> Call:
                     errors["closes_at"] = [_("A published call can be extended, not shortened.")]
             if "budget" in fields and Decimal(fields["budget"]) < call.budget:
                 errors["budget"] = [_("A published call's budget can grow, not shrink.")]
+        # Only what changes is checked against the donor's rules: a call made before its
+        # programme was funded by a capped grant stays editable in its other fields.
+        changed = {name: value for name, value in fields.items() if getattr(call, name) != value}
+        errors = _donor_rule_errors(call.programme, changed) | errors
         if errors:
             raise RuleViolation(errors)
         for name, value in fields.items():
@@ -187,6 +196,38 @@ def _call_rule_errors(fields: dict) -> dict[str, list[str]]:
     return errors
 
 
+def _donor_rule_errors(programme: Programme, fields: dict) -> dict[str, list[str]]:
+    """The rules of the donor's grant that funds the programme (the cascade) that these call
+    fields would break: a call must not invite what the award would then have to refuse.
+    Each message names the donor's grant and its rule."""
+    parent = programme.parent_grant
+    if parent is None:
+        return {}
+    errors: dict[str, list[str]] = {}
+    values = {"grant": parent.title, "donor": str(parent.donor) if parent.donor_id else ""}
+    max_grant = fields.get("max_grant")
+    cap = parent.max_subgrant_amount
+    if max_grant is not None and cap is not None and Decimal(max_grant) > cap:
+        rule = _("at most %(max)s per sub-grant") % {"max": format_money(cap, programme.currency)}
+        errors["max_grant"] = [
+            _(
+                "The donor's grant “%(grant)s” allows %(rule)s: the maximum grant cannot be above it."
+            )
+            % {**values, "rule": rule}
+        ]
+    own = fields.get("min_cofinancing_percent")
+    floor = parent.min_cofinancing_percent
+    if own is not None and floor is not None and Decimal(own) < floor:
+        errors["min_cofinancing_percent"] = [
+            _(
+                "The donor's grant “%(grant)s” requires an own contribution of at least "
+                "%(min)s %% of each sub-grant's total: the call cannot ask for less."
+            )
+            % {**values, "min": floor.normalize()}
+        ]
+    return errors
+
+
 def call_create(*, programme: Programme, actor, **fields) -> Call:
     """A new call in a programme, as a draft. Only a manager of the programme may create it."""
     require(
@@ -196,7 +237,7 @@ def call_create(*, programme: Programme, actor, **fields) -> Call:
         message=_("Only a manager of the programme can create calls."),
     )
     fields.pop("state", None)
-    errors = _call_rule_errors(fields)
+    errors = _donor_rule_errors(programme, fields) | _call_rule_errors(fields)
     if errors:
         raise RuleViolation(errors)
     call = Call(programme=programme, **fields)
