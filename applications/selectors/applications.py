@@ -200,3 +200,8 @@ def application_counts_by_call(call_ids) -> dict[int, list[tuple[str, str, int]]
 def attachment_of(application_id: int, attachment_id) -> Attachment:
     """An attachment of an application already fetched for its viewer, or 404."""
     return object_or_404(Attachment.objects.filter(application_id=application_id), attachment_id)
+
+
+def partner_of(application_id: int, partner_id) -> Partner:
+    """A partner of an application already fetched for its viewer, or 404."""
+    return object_or_404(Partner.objects.filter(application_id=application_id), partner_id)

@@ -34,12 +34,13 @@ from applications.forms.applications import (
     draft_from_application,
     draft_from_post,
 )
-from applications.models import Application, Attachment, Partner, budget_totals
+from applications.models import Application, Attachment, budget_totals
 from applications.rules import Check, eligibility_checks
 from applications.selectors.applications import (
     application_for_viewer,
     application_with_content_for_member,
     attachment_of,
+    partner_of,
 )
 from applications.services import applications as applications_services
 from applications.services.applications import application_update
@@ -503,28 +504,39 @@ def partner_add(request: HttpRequest, application_id: int) -> HttpResponse:
 @require_POST
 def partner_remove(request: HttpRequest, application_id: int, partner_id: int) -> HttpResponse:
     application = application_with_content_for_member(request.user, application_id)
-    try:
-        partner = application.partners.get(pk=partner_id)
-    except Partner.DoesNotExist:
-        raise Http404 from None
+    partner = partner_of(application.pk, partner_id)
     name = partner.organisation.legal_name
-    error = None
-    try:
-        applications_services.partner_remove(partner=partner, actor=request.user)
-    except TransitionConflict as exc:
-        error = exc.detail
-    message = error or _("%(org)s is no longer a partner.") % {"org": name}
-    if not request.htmx:
-        (messages.error if error else messages.success)(request, message)
-        return redirect(f"{reverse('application-edit', args=[application.pk])}#partners")
-    return _section_response(
+    return _removal_response(
         request,
         application,
         section="partners",
+        remove=lambda: applications_services.partner_remove(partner=partner, actor=request.user),
+        done=_("%(org)s is no longer a partner.") % {"org": name},
+    )
+
+
+def _removal_response(request, application, *, section: str, remove, done: str) -> HttpResponse:
+    """Take a partner or an attachment off the draft: the section again (htmx; 409 with the
+    reason when the draft can no longer change), or a message and the editor."""
+    error = None
+    try:
+        remove()
+    except TransitionConflict as exc:
+        error = exc.detail
+    message = error or done
+    if not request.htmx:
+        (messages.error if error else messages.success)(request, message)
+        return redirect(f"{reverse('application-edit', args=[application.pk])}#{section}")
+    # The section's template reads its message as partner_message / attachment_message.
+    key = {"partners": "partner_message", "attachments": "attachment_message"}[section]
+    return _section_response(
+        request,
+        application,
+        section=section,
         page_version=posted_version(request.POST),
         bumped=error is None,
         status=409 if error else 200,
-        partner_message=message,
+        **{key: message},
     )
 
 
@@ -586,28 +598,15 @@ def attachment_remove(
     request: HttpRequest, application_id: int, attachment_id: int
 ) -> HttpResponse:
     application = application_with_content_for_member(request.user, application_id)
-    try:
-        attachment = application.attachments.get(pk=attachment_id)
-    except Attachment.DoesNotExist:
-        raise Http404 from None
-    name = attachment.original_name
-    error = None
-    try:
-        applications_services.attachment_remove(attachment=attachment, actor=request.user)
-    except TransitionConflict as exc:
-        error = exc.detail
-    message = error or _("“%(name)s” removed.") % {"name": name}
-    if not request.htmx:
-        (messages.error if error else messages.success)(request, message)
-        return redirect(f"{reverse('application-edit', args=[application.pk])}#attachments")
-    return _section_response(
+    attachment = attachment_of(application.pk, attachment_id)
+    return _removal_response(
         request,
         application,
         section="attachments",
-        page_version=posted_version(request.POST),
-        bumped=error is None,
-        status=409 if error else 200,
-        attachment_message=message,
+        remove=lambda: applications_services.attachment_remove(
+            attachment=attachment, actor=request.user
+        ),
+        done=_("“%(name)s” removed.") % {"name": attachment.original_name},
     )
 
 
